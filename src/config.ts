@@ -1,0 +1,109 @@
+import { z } from 'zod';
+
+/**
+ * Every setting of the service, read once from the environment and validated.
+ * This is the only module that reads `process.env`; everything else receives a `Config`.
+ */
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const base64Key = z
+  .string()
+  .trim()
+  .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
+
+const schema = z.object({
+  DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  DATA_DIR: z.string().default('.data'),
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('intercom-sync'),
+  TEMPORAL_CLI: optionalString,
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.url().default('http://localhost:3000'),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  API_KEYS: optionalString.transform((v) =>
+    v
+      ? v
+          .split(',')
+          .map((k) => k.trim())
+          .filter(Boolean)
+      : [],
+  ),
+  ENCRYPTION_KEY: optionalString.pipe(base64Key.optional()),
+  INTERCOM_CLIENT_ID: optionalString,
+  INTERCOM_CLIENT_SECRET: optionalString,
+  INTERCOM_API_BASE: optionalString.pipe(z.url().optional()),
+  INTERCOM_OAUTH_URL: optionalString.pipe(z.url().optional()),
+  RECONCILE_INTERVAL: z.string().default('1h'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = {
+  databaseUrl?: string;
+  dataDir: string;
+  temporal: { address?: string; namespace: string; taskQueue: string; cli?: string; uiPort: number };
+  port: number;
+  publicUrl: string;
+  metricsPort: number;
+  apiKeys: string[];
+  encryptionKey?: Buffer;
+  intercom: { clientId?: string; clientSecret?: string; apiBase?: string; oauthUrl?: string };
+  reconcileInterval: string;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration in the environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      cli: e.TEMPORAL_CLI,
+      uiPort: e.TEMPORAL_UI_PORT,
+    },
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
+    metricsPort: e.METRICS_PORT,
+    apiKeys: e.API_KEYS,
+    encryptionKey: e.ENCRYPTION_KEY ? Buffer.from(e.ENCRYPTION_KEY, 'base64') : undefined,
+    intercom: {
+      clientId: e.INTERCOM_CLIENT_ID,
+      clientSecret: e.INTERCOM_CLIENT_SECRET,
+      apiBase: e.INTERCOM_API_BASE?.replace(/\/$/, ''),
+      oauthUrl: e.INTERCOM_OAUTH_URL?.replace(/\/$/, ''),
+    },
+    reconcileInterval: e.RECONCILE_INTERVAL,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** For entry points: load the config or stop the process with a message that names the variable. */
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}

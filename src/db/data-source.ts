@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { entities } from './entities';
+import { InitialSchema1764400000000 } from './migrations/1764400000000-initial-schema';
+
+export const migrations = [InitialSchema1764400000000];
+
+/** A TypeORM DataSource for the given PostgreSQL URL. Schema changes go through migrations, never `synchronize`. */
+export function createDataSource(url: string, opts: { poolSize?: number } = {}): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    extra: { max: opts.poolSize ?? 10 },
+  });
+}
+
+/** Connects and applies pending migrations (idempotent; concurrent runners are serialised by an advisory lock). */
+export async function openDatabase(url: string, opts: { poolSize?: number } = {}): Promise<DataSource> {
+  const db = createDataSource(url, opts);
+  await db.initialize();
+  const lock = db.createQueryRunner();
+  await lock.connect();
+  await lock.query('SELECT pg_advisory_lock(727274)');
+  try {
+    await db.runMigrations({ transaction: 'each' });
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock(727274)');
+    await lock.release();
+  }
+  return db;
+}

@@ -1,0 +1,88 @@
+import { WorkflowIdReusePolicy, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ImportSelection } from '../domain/source';
+import {
+  connectedSignal,
+  deleteSignal,
+  inboxSignal,
+  resyncSignal,
+  startImportUpdate,
+  statusQuery,
+  updateFieldsSignal,
+  type SourceStatusView,
+} from '../workflows/messages';
+import { SourceIdAttribute, SourceStatusAttribute } from '../workflows/search-attributes';
+
+export const sourceWorkflowId = (sourceId: string): string => `source:${sourceId}`;
+
+/** A workflow failure the API can turn into an HTTP status (409, 422, …). */
+export class SourceCommandRejected extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** How the API starts and steers source workflows. Holds no state beyond the process's one Temporal client. */
+export class SourceWorkflows {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+  ) {}
+
+  /** Starts `source:<id>`. REJECT_DUPLICATE: a deleted source's workflow can never be started again. */
+  async start(sourceId: string): Promise<void> {
+    await this.client.workflow.start('sourceWorkflow', {
+      taskQueue: this.taskQueue,
+      workflowId: sourceWorkflowId(sourceId),
+      args: [{ sourceId }],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      typedSearchAttributes: [
+        { key: SourceIdAttribute, value: sourceId },
+        { key: SourceStatusAttribute, value: 'awaiting_connection' },
+      ],
+      staticSummary: `Intercom source ${sourceId}`,
+    });
+  }
+
+  private handle(sourceId: string) {
+    return this.client.workflow.getHandle(sourceWorkflowId(sourceId));
+  }
+
+  connected(sourceId: string): Promise<void> {
+    return this.handle(sourceId).signal(connectedSignal);
+  }
+
+  updateFields(sourceId: string): Promise<void> {
+    return this.handle(sourceId).signal(updateFieldsSignal);
+  }
+
+  resync(sourceId: string): Promise<void> {
+    return this.handle(sourceId).signal(resyncSignal);
+  }
+
+  delete(sourceId: string): Promise<void> {
+    return this.handle(sourceId).signal(deleteSignal);
+  }
+
+  inboxHasWork(sourceId: string): Promise<void> {
+    return this.handle(sourceId).signal(inboxSignal);
+  }
+
+  status(sourceId: string): Promise<SourceStatusView> {
+    return this.handle(sourceId).query(statusQuery);
+  }
+
+  async startImport(sourceId: string, selection: ImportSelection): Promise<SourceStatusView> {
+    try {
+      return await this.handle(sourceId).executeUpdate(startImportUpdate, { args: [selection] });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        throw new SourceCommandRejected(err.cause.type ?? 'Rejected', err.cause.message);
+      }
+      throw err;
+    }
+  }
+}
