@@ -5,6 +5,8 @@ export class InitialSchema1764400000000 implements MigrationInterface {
   name = 'InitialSchema1764400000000';
 
   async up(q: QueryRunner): Promise<void> {
+    // Custom attributes of a merged customer are the union of its records' (later arguments win a clash).
+    await q.query(`CREATE AGGREGATE jsonb_merge_agg(jsonb) (SFUNC = jsonb_concat, STYPE = jsonb, INITCOND = '{}')`);
     await q.query(`
       CREATE TABLE sources (
         id text PRIMARY KEY,
@@ -35,7 +37,7 @@ export class InitialSchema1764400000000 implements MigrationInterface {
 
     await q.query(`
       CREATE TABLE customers (
-        id text PRIMARY KEY,
+        id text PRIMARY KEY DEFAULT ('cus_' || replace(gen_random_uuid()::text, '-', '')),
         primary_record_id bigint,
         name text, email text, company text, website_url text, country text, city text,
         lead_created_at timestamptz, free_trial_started_at timestamptz, status text,
@@ -67,7 +69,7 @@ export class InitialSchema1764400000000 implements MigrationInterface {
 
     await q.query(`
       CREATE TABLE contacts (
-        id text PRIMARY KEY,
+        id text PRIMARY KEY DEFAULT ('con_' || replace(gen_random_uuid()::text, '-', '')),
         source_id text NOT NULL REFERENCES sources(id),
         external_id text NOT NULL,
         company_external_id text NOT NULL,
@@ -127,5 +129,6 @@ export class InitialSchema1764400000000 implements MigrationInterface {
     for (const t of ['webhook_inbox', 'merge_rules', 'attribute_definitions', 'contacts', 'customer_records', 'customers', 'credentials', 'sources']) {
       await q.query(`DROP TABLE IF EXISTS ${t}`);
     }
+    await q.query(`DROP AGGREGATE IF EXISTS jsonb_merge_agg(jsonb)`);
   }
 }

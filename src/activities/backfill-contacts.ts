@@ -1,0 +1,101 @@
+import { balancePartitions, dayOf, probeBuckets, partitionQuery, type ContactPartition } from '../domain/contact-partitions';
+import { contactToFields, embeddedCompanyIds } from '../domain/intercom-mapping';
+import type { IntercomContact } from '../domain/intercom-types';
+import { ImportWrites, type ContactLinks } from '../db/repositories/import-writes';
+import type { IntercomHttp } from '../intercom/http';
+import { fetchAllContactCompanyIds, nextCursor, searchContacts } from '../intercom/pages';
+import type { ActivityDeps } from './deps';
+import { activityContext } from './heartbeat';
+import { asActivityFailure, openIntercomSession, type IntercomSession } from './intercom-session';
+
+interface PartitionCursor {
+  startingAfter?: string;
+  pages: number;
+  contacts: number;
+  skipped: number;
+}
+
+const PROBE_BUCKETS_PER_PARTITION = 4;
+
+export function createContactBackfill(deps: ActivityDeps) {
+  const writes = new ImportWrites(deps.db);
+
+  /** Resolves every company of each contact (over 10 needs its own request), writes the page, counts skips. */
+  async function writeContactPage(sourceId: string, session: IntercomSession, contacts: IntercomContact[]) {
+    const items: ContactLinks[] = [];
+    let skipped = 0;
+    await Promise.all(
+      contacts.map(async (contact) => {
+        const embedded = embeddedCompanyIds(contact);
+        const companyIds = embedded.complete ? embedded.ids : await fetchAllContactCompanyIds(session.http, contact.id);
+        if (companyIds.length === 0) skipped++;
+        items.push({ contact: contactToFields(contact, session.attributes.contact), companyIds });
+      }),
+    );
+    const written = await writes.upsertContacts(sourceId, items);
+    await writes.addProgress(sourceId, { pagesFetched: 1, contactsSkippedNoCompany: skipped });
+    deps.metrics.pagesFetched.inc({ endpoint: 'contacts/search' });
+    deps.metrics.recordsImported.inc({ kind: 'contact' }, written);
+    return { written, skipped };
+  }
+
+  async function firstCreatedAt(http: IntercomHttp, order: 'ascending' | 'descending') {
+    const page = await searchContacts(http, { field: 'created_at', operator: '>', value: 0 }, {
+      perPage: 1,
+      sort: { field: 'created_at', order },
+    });
+    return { createdAt: page.data[0]?.created_at, total: page.total_count ?? page.data.length };
+  }
+
+  return {
+    /**
+     * Splits the contacts into up to `partitions` created_at ranges of similar size: finds the oldest and newest
+     * contact, counts a few day buckets (one small search each), and groups them.
+     */
+    async planContactPartitions(sourceId: string, partitions: number): Promise<ContactPartition[]> {
+      const session = await openIntercomSession(deps, sourceId);
+      try {
+        const oldest = await firstCreatedAt(session.http, 'ascending');
+        const newest = await firstCreatedAt(session.http, 'descending');
+        if (oldest.createdAt === undefined || newest.createdAt === undefined || partitions <= 1) {
+          return [{ fromDay: null, toDay: null }];
+        }
+        const buckets = probeBuckets(dayOf(oldest.createdAt), dayOf(newest.createdAt), partitions * PROBE_BUCKETS_PER_PARTITION);
+        const counted = await Promise.all(
+          buckets.map(async (b) => {
+            const page = await searchContacts(session.http, partitionQuery(b), { perPage: 1 });
+            return { ...b, count: page.total_count ?? 0 };
+          }),
+        );
+        return balancePartitions(counted, partitions);
+      } catch (err) {
+        throw asActivityFailure(err);
+      }
+    },
+
+    /** Imports one created_at partition page by page, heartbeating the search cursor after each committed page. */
+    async importContactPartition(sourceId: string, partition: ContactPartition): Promise<{ pages: number; contacts: number; skipped: number }> {
+      const ctx = activityContext();
+      const session = await openIntercomSession(deps, sourceId);
+      const cursor: PartitionCursor = ctx.resumeFrom<PartitionCursor>() ?? { pages: 0, contacts: 0, skipped: 0 };
+      const query = partitionQuery(partition);
+      try {
+        for (;;) {
+          const page = await searchContacts(session.http, query, { startingAfter: cursor.startingAfter });
+          if (page.data.length > 0) {
+            const { written, skipped } = await writeContactPage(sourceId, session, page.data);
+            cursor.contacts += written;
+            cursor.skipped += skipped;
+          }
+          cursor.pages++;
+          cursor.startingAfter = nextCursor(page);
+          ctx.heartbeat(cursor);
+          if (!cursor.startingAfter) break;
+        }
+        return { pages: cursor.pages, contacts: cursor.contacts, skipped: cursor.skipped };
+      } catch (err) {
+        throw asActivityFailure(err, cursor);
+      }
+    },
+  };
+}
