@@ -24,10 +24,15 @@ const SCROLL_LOCK_WAIT_MS = 5_000;
 export function createCompanyBackfill(deps: ActivityDeps) {
   const writes = new ImportWrites(deps.db);
   return {
-    async importCompanies(sourceId: string, generation: number): Promise<{ pages: number; records: number; restarts: number }> {
+    async importCompanies(
+      sourceId: string,
+      generation: number,
+      resumeFrom?: unknown,
+    ): Promise<{ pages: number; records: number; restarts: number }> {
       const ctx = activityContext();
       const session = await openIntercomSession(deps, sourceId);
-      const cursor: CompaniesCursor = ctx.resumeFrom<CompaniesCursor>() ?? { pages: 0, records: 0, restarts: 0 };
+      const cursor: CompaniesCursor = ctx.resumeFrom<CompaniesCursor>() ??
+        (resumeFrom as CompaniesCursor | undefined) ?? { pages: 0, records: 0, restarts: 0 };
       try {
         for (;;) {
           let page;
@@ -63,7 +68,7 @@ export function createCompanyBackfill(deps: ActivityDeps) {
         }
         return { pages: cursor.pages, records: cursor.records, restarts: cursor.restarts };
       } catch (err) {
-        throw asActivityFailure(err);
+        throw asActivityFailure(err, cursor);
       }
     },
   };

@@ -21,7 +21,7 @@ export function createContactBackfill(deps: ActivityDeps) {
   const writes = new ImportWrites(deps.db);
 
   /** Resolves every company of each contact (over 10 needs its own request), writes the page, counts skips. */
-  async function writeContactPage(sourceId: string, session: IntercomSession, contacts: IntercomContact[]) {
+  async function writeContactPage(sourceId: string, session: IntercomSession, contacts: IntercomContact[], countSkips: boolean) {
     const items: ContactLinks[] = [];
     let skipped = 0;
     await Promise.all(
@@ -33,7 +33,7 @@ export function createContactBackfill(deps: ActivityDeps) {
       }),
     );
     const written = await writes.upsertContacts(sourceId, items);
-    await writes.addProgress(sourceId, { pagesFetched: 1, contactsSkippedNoCompany: skipped });
+    await writes.addProgress(sourceId, { pagesFetched: 1, contactsSkippedNoCompany: countSkips ? skipped : 0 });
     deps.metrics.pagesFetched.inc({ endpoint: 'contacts/search' });
     deps.metrics.recordsImported.inc({ kind: 'contact' }, written);
     return { written, skipped };
@@ -74,16 +74,22 @@ export function createContactBackfill(deps: ActivityDeps) {
     },
 
     /** Imports one created_at partition page by page, heartbeating the search cursor after each committed page. */
-    async importContactPartition(sourceId: string, partition: ContactPartition): Promise<{ pages: number; contacts: number; skipped: number }> {
+    async importContactPartition(
+      sourceId: string,
+      partition: ContactPartition,
+      resumeFrom?: unknown,
+      opts: { countSkips?: boolean } = {},
+    ): Promise<{ pages: number; contacts: number; skipped: number }> {
       const ctx = activityContext();
       const session = await openIntercomSession(deps, sourceId);
-      const cursor: PartitionCursor = ctx.resumeFrom<PartitionCursor>() ?? { pages: 0, contacts: 0, skipped: 0 };
+      const cursor: PartitionCursor = ctx.resumeFrom<PartitionCursor>() ??
+        (resumeFrom as PartitionCursor | undefined) ?? { pages: 0, contacts: 0, skipped: 0 };
       const query = partitionQuery(partition);
       try {
         for (;;) {
           const page = await searchContacts(session.http, query, { startingAfter: cursor.startingAfter });
           if (page.data.length > 0) {
-            const { written, skipped } = await writeContactPage(sourceId, session, page.data);
+            const { written, skipped } = await writeContactPage(sourceId, session, page.data, opts.countSkips ?? true);
             cursor.contacts += written;
             cursor.skipped += skipped;
           }

@@ -1,0 +1,84 @@
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from './activities';
+import { loadConfigOrExit, type Config } from './config';
+import { TokenCipher } from './crypto';
+import { openDatabase } from './db/data-source';
+import { CredentialStore } from './db/repositories/credentials';
+import { RateLimiters } from './intercom/rate-limiter';
+import { createLogger, type Logger } from './logger';
+import { createMetrics, type Metrics } from './metrics';
+
+export interface SyncWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** A prebuilt workflow bundle (tests bundle once per file); otherwise the workflows are bundled from source. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+/** The worker: every workflow of src/workflows and every activity bound to its dependencies. */
+export function createSyncWorker(opts: SyncWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
+    activities: createActivities(opts.deps),
+    // A deploy lets a page in flight finish; anything longer resumes from its heartbeat on another worker.
+    shutdownGraceTime: '10s',
+    maxConcurrentActivityTaskExecutions: 64,
+  });
+}
+
+/** Builds the activities' dependencies from the configuration. */
+export async function createActivityDeps(
+  config: Config,
+  databaseUrl: string,
+  log: Logger,
+  metrics: Metrics = createMetrics(),
+): Promise<ActivityDeps & { close(): Promise<void> }> {
+  if (!config.encryptionKey) throw new Error('ENCRYPTION_KEY is not set: a 32-byte base64 key (openssl rand -base64 32)');
+  const db = await openDatabase(databaseUrl, { poolSize: 20 });
+  return {
+    db,
+    credentials: new CredentialStore(db, new TokenCipher(config.encryptionKey)),
+    limiters: new RateLimiters(() => metrics.rateLimitWaits.inc()),
+    metrics,
+    log,
+    intercomApiBase: config.intercom.apiBase,
+    close: () => db.destroy(),
+  };
+}
+
+/** Installs the Temporal runtime once per process, with the SDK's metrics served for Prometheus. */
+export function installRuntime(config: Config): void {
+  Runtime.install({
+    telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.metricsPort}` } } },
+  });
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const log = createLogger(config.logLevel);
+  if (!config.databaseUrl) throw new Error('DATABASE_URL is not set (npm start sets it for the local stack)');
+  if (!config.temporal.address) throw new Error('TEMPORAL_ADDRESS is not set (npm start sets it for the local stack)');
+  installRuntime(config);
+  const deps = await createActivityDeps(config, config.databaseUrl, log);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  try {
+    const worker = await createSyncWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps });
+    log.info({ taskQueue: config.temporal.taskQueue }, 'worker started');
+    await worker.run();
+  } finally {
+    await connection.close();
+    await deps.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

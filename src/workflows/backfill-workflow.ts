@@ -1,0 +1,85 @@
+import * as wf from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import type { Activities } from '../activities';
+import { dayOf, type ContactPartition } from '../domain/contact-partitions';
+import { applicationFailureOf, importActivity, shortActivity } from './activity-options';
+import { backfillBlockedSignal, backfillResumeSignal, FailureType } from './messages';
+
+export interface BackfillInput {
+  sourceId: string;
+  generation: number;
+  parentWorkflowId: string;
+  companies: boolean;
+  contacts: boolean;
+  /** Parallel created_at partitions for contacts. */
+  partitions?: number;
+  heartbeatTimeout?: Duration;
+}
+
+export interface BackfillResult {
+  companyPages: number;
+  contactPages: number;
+  scrollRestarts: number;
+}
+
+/**
+ * One backfill generation, as a child workflow so its activity events stay out of the source's history.
+ * Companies (one scroll) and contacts (parallel partitions) run side by side; activities write pages
+ * themselves and return only counts. If Intercom rejects the token, the child tells its parent, waits for
+ * the source to be connected again, and resumes each stream from the cursor it had reached.
+ */
+export async function backfillWorkflow(input: BackfillInput): Promise<BackfillResult> {
+  const short = wf.proxyActivities<Activities>(shortActivity);
+  const long = wf.proxyActivities<Activities>(importActivity(input.heartbeatTimeout ?? '20 seconds'));
+  const parent = wf.getExternalWorkflowHandle(input.parentWorkflowId);
+
+  let resumed = false;
+  wf.setHandler(backfillResumeSignal, () => {
+    resumed = true;
+  });
+
+  /** Runs a stream; on a rejected token, waits for the parent's go-ahead and continues from the failure's cursor. */
+  async function untilDone<T>(run: (resumeFrom: unknown) => Promise<T>): Promise<T> {
+    let resumeFrom: unknown = undefined;
+    for (;;) {
+      try {
+        return await run(resumeFrom);
+      } catch (err) {
+        const rejected = applicationFailureOf(err, FailureType.TokenRejected);
+        if (!rejected) throw err;
+        resumeFrom = rejected.details?.[0];
+        resumed = false;
+        await parent.signal(backfillBlockedSignal, { reason: rejected.message });
+        await wf.condition(() => resumed);
+      }
+    }
+  }
+
+  const { startedAt } = await short.beginBackfill(input.sourceId, input.generation);
+  const result: BackfillResult = { companyPages: 0, contactPages: 0, scrollRestarts: 0 };
+
+  const companies = input.companies
+    ? untilDone((r) => long.importCompanies(input.sourceId, input.generation, r)).then((c) => {
+        result.companyPages = c.pages;
+        result.scrollRestarts = c.restarts;
+      })
+    : Promise.resolve();
+
+  const contacts = input.contacts
+    ? (async () => {
+        const partitions = await untilDone(() => short.planContactPartitions(input.sourceId, input.partitions ?? 8));
+        const done = await Promise.all(
+          partitions.map((p) => untilDone((r) => long.importContactPartition(input.sourceId, p, r))),
+        );
+        result.contactPages = done.reduce((s, d) => s + d.pages, 0);
+        // Catch-up: search can lag behind new contacts by minutes; read again what was created since the day before we started.
+        const recent: ContactPartition = { fromDay: dayOf(Date.parse(startedAt) / 1000) - 1, toDay: null };
+        const catchUp = await untilDone((r) => long.importContactPartition(input.sourceId, recent, r, { countSkips: false }));
+        result.contactPages += catchUp.pages;
+      })()
+    : Promise.resolve();
+
+  await Promise.all([companies, contacts]);
+  await short.finishBackfill(input.sourceId);
+  return result;
+}

@@ -1,0 +1,3 @@
+/** Every workflow the worker runs (Temporal bundles this module for its deterministic sandbox). */
+export { sourceWorkflow } from './source-workflow';
+export { backfillWorkflow } from './backfill-workflow';
