@@ -107,3 +107,8 @@ export function loadConfigOrExit(env: Record<string, string | undefined> = proce
     throw err;
   }
 }
+
+/** The environment with some values decided at run time (the local stack launcher fills in what it started). */
+export function loadConfigWith(overrides: Record<string, string | undefined>): Config {
+  return loadConfig({ ...process.env, ...overrides });
+}

@@ -53,6 +53,7 @@ export async function createActivityDeps(
 
 /** Installs the Temporal runtime once per process, with the SDK's metrics served for Prometheus. */
 export function installRuntime(config: Config): void {
+  if (config.metricsPort === 0) return; // metrics off (tests run several workers in one process)
   Runtime.install({
     telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.metricsPort}` } } },
   });

@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { DataSource } from 'typeorm';
+import { startApi } from '../../src/api/server';
+import { loadConfig, type Config } from '../../src/config';
+import { TokenCipher } from '../../src/crypto';
+import { CredentialStore } from '../../src/db/repositories/credentials';
+import { openDatabase } from '../../src/db/data-source';
+import { startFakeIntercom, type FakeIntercom, type FakeIntercomOptions } from '../../src/fake-intercom';
+import { createLogger } from '../../src/logger';
+import { createMetrics } from '../../src/metrics';
+import { SourceWorkflows } from '../../src/temporal/source-client';
+import { createActivityDeps, createSyncWorker } from '../../src/worker';
+import { createTestDatabase, temporalAddress, temporalNamespace, uniqueTaskQueue } from './stack';
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** Bundling the workflows takes seconds: once per test file. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietBundlerLogger });
+  return bundle;
+}
+const noop = () => undefined;
+const quietBundlerLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
+
+/** Everything the service writes to its logs during a test, to search for secrets. */
+export class LogCapture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: string, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+export interface System {
+  config: Config;
+  apiUrl: string;
+  apiKey: string;
+  fake: FakeIntercom;
+  db: DataSource;
+  dbUrl: string;
+  client: Client;
+  taskQueue: string;
+  workflows: SourceWorkflows;
+  logs: LogCapture;
+  /** Calls our API with the API key. */
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; text: string }>;
+  startWorker(): Promise<Worker>;
+  stopWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole service in this process, on the real stack: a fresh database, the Temporal dev server, a worker,
+ * the API on a random port, and a fake Intercom over HTTP. Nothing of ours is mocked.
+ */
+export async function startSystem(opts: { fake?: FakeIntercomOptions; tuning?: { partitions?: number } } = {}): Promise<System> {
+  const logs = new LogCapture();
+  const log = createLogger('info', logs);
+  const database = await createTestDatabase();
+  const db = await openDatabase(database.url);
+  const fake = await startFakeIntercom({ quiet: true, ...opts.fake });
+  const apiKey = `key_${randomBytes(12).toString('hex')}`;
+  const taskQueue = uniqueTaskQueue('sys');
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: temporalAddress(),
+    TEMPORAL_NAMESPACE: temporalNamespace(),
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    PORT: '0',
+    METRICS_PORT: '0',
+    API_KEYS: apiKey,
+    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    INTERCOM_CLIENT_ID: fake.clientId,
+    INTERCOM_CLIENT_SECRET: fake.clientSecret,
+    INTERCOM_API_BASE: fake.url,
+    INTERCOM_OAUTH_URL: `${fake.url}/oauth`,
+    LOG_LEVEL: 'info',
+  });
+  const connection = await Connection.connect({ address: temporalAddress() });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const workflows = new SourceWorkflows(client, taskQueue);
+  const metrics = createMetrics();
+  const credentials = new CredentialStore(db, new TokenCipher(config.encryptionKey!));
+  const api = await startApi(config, {
+    config,
+    db,
+    workflows,
+    credentials,
+    checkTemporal: async () => {
+      await connection.workflowService.getSystemInfo({});
+    },
+    log,
+    metrics,
+  });
+
+  let worker: { worker: Worker; run: Promise<void>; native: NativeConnection; close(): Promise<void> } | undefined;
+  const system: System = {
+    config,
+    apiUrl: api.url,
+    apiKey,
+    fake,
+    db,
+    dbUrl: database.url,
+    client,
+    taskQueue,
+    workflows,
+    logs,
+    async api(method, path, body) {
+      const res = await fetch(api.url + path, {
+        method,
+        headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+        redirect: 'manual',
+      });
+      const text = await res.text();
+      let parsed: unknown = undefined;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      return { status: res.status, body: parsed, text };
+    },
+    async startWorker() {
+      const native = await NativeConnection.connect({ address: temporalAddress() });
+      const deps = await createActivityDeps(config, database.url, log, metrics);
+      const w = await createSyncWorker({
+        connection: native,
+        namespace: config.temporal.namespace,
+        taskQueue,
+        deps,
+        workflowBundle: await workflowBundle(),
+      });
+      worker = { worker: w, run: w.run(), native, close: deps.close };
+      return w;
+    },
+    async stopWorker() {
+      if (!worker) return;
+      const w = worker;
+      worker = undefined;
+      w.worker.shutdown();
+      await w.run;
+      await w.native.close();
+      await w.close();
+    },
+    async stop() {
+      await system.stopWorker();
+      await api.close();
+      await connection.close();
+      await fake.close();
+      await db.destroy();
+      await database.drop();
+    },
+  };
+  return system;
+}
+
+/** Polls until `check` returns a value (not undefined), or fails with the last observation after the deadline. */
+export async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
