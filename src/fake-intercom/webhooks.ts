@@ -1,0 +1,235 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { Rng } from './random';
+import type { Json } from './render';
+
+/**
+ * Runtime control of webhook delivery. Delivery is asynchronous (a queue drained by one worker), at-least-once,
+ * retried with exponential backoff while the receiver is down or answers non-2xx.
+ */
+export interface WebhookControl {
+  /** Deliver every notification twice (same notification id), as at-least-once delivery allows. */
+  duplicate: boolean;
+  /** Shuffle deliveries within small batches (up to 5 ready notifications). */
+  outOfOrder: boolean;
+  pause(): void;
+  resume(): void;
+  /** Deliveries acknowledged with 2xx. */
+  sent(): number;
+  /** Deliveries queued, waiting for a retry, or in flight. */
+  pending(): number;
+  /** Deliveries given up after the maximum number of attempts. */
+  failed(): number;
+  /** HTTP attempts made (including failed ones). */
+  attempts(): number;
+  /** Resolves once nothing is pending (never while paused with work queued). */
+  drained(): Promise<void>;
+  /** Emit `count` notifications at once (items are current visible contacts, cycling); for load tests. */
+  emitBurst(count: number, topic?: string): void;
+  /** Emit an arbitrary notification now. */
+  send(topic: string, item: Json): void;
+}
+
+export interface WebhookOptions {
+  url?: string;
+  secret: string;
+  appId: string;
+  now: () => number;
+  /** First retry delay; doubles per attempt up to `maxDelayMs`. */
+  retryBaseMs: number;
+  maxDelayMs: number;
+  maxAttempts: number;
+  timeoutMs: number;
+  seed: number;
+  /** Supplies items for emitBurst. */
+  burstItem: (i: number) => Json | undefined;
+}
+
+interface Delivery {
+  id: string;
+  topic: string;
+  item: Json;
+  createdAt: number;
+  attempts: number;
+  firstSentAt?: number;
+}
+
+const BATCH = 5;
+
+export function signature(body: string, secret: string): string {
+  return `sha1=${createHmac('sha1', secret).update(body).digest('hex')}`;
+}
+
+export class WebhookQueue implements WebhookControl {
+  duplicate = false;
+  outOfOrder = false;
+  private readonly ready: Delivery[] = [];
+  private readonly retryTimers = new Map<Delivery, NodeJS.Timeout>();
+  private readonly controllers = new Set<AbortController>();
+  private inFlight = 0;
+  private sentCount = 0;
+  private failedCount = 0;
+  private attemptCount = 0;
+  private paused = false;
+  private running = false;
+  private closed = false;
+  private waiters: (() => void)[] = [];
+  private readonly rng: Rng;
+
+  constructor(private readonly opts: WebhookOptions) {
+    this.rng = new Rng(opts.seed + 7919);
+  }
+
+  /** Store emitter: queues a notification when a receiver is configured. */
+  enqueue(topic: string, item: Json): void {
+    if (!this.opts.url || this.closed) return;
+    const delivery: Delivery = {
+      id: `notif_${randomUUID()}`,
+      topic,
+      item,
+      createdAt: Math.floor(this.opts.now() / 1000),
+      attempts: 0,
+    };
+    this.ready.push(delivery);
+    if (this.duplicate) this.ready.push({ ...delivery });
+    this.pump();
+  }
+
+  send(topic: string, item: Json): void {
+    this.enqueue(topic, item);
+  }
+
+  emitBurst(count: number, topic = 'contact.user.updated'): void {
+    for (let i = 0; i < count; i++) {
+      const item = this.opts.burstItem(i);
+      if (item) this.enqueue(topic, item);
+    }
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.pump();
+  }
+
+  sent(): number {
+    return this.sentCount;
+  }
+
+  failed(): number {
+    return this.failedCount;
+  }
+
+  attempts(): number {
+    return this.attemptCount;
+  }
+
+  pending(): number {
+    return this.ready.length + this.retryTimers.size + this.inFlight;
+  }
+
+  drained(): Promise<void> {
+    if (this.pending() === 0 || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const timer of this.retryTimers.values()) clearTimeout(timer);
+    this.retryTimers.clear();
+    for (const c of this.controllers) c.abort();
+    this.ready.length = 0;
+    this.notifyDrained(true);
+  }
+
+  private notifyDrained(force = false): void {
+    if (!force && this.pending() > 0) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Single worker: sequential delivery keeps order (unless outOfOrder) and bounds load on the receiver. */
+  private pump(): void {
+    if (this.running || this.paused || this.closed) return;
+    this.running = true;
+    void (async () => {
+      try {
+        while (!this.paused && !this.closed && this.ready.length > 0) {
+          const batch = this.outOfOrder ? this.rng.shuffle(this.ready.splice(0, BATCH)) : [this.ready.shift()!];
+          this.inFlight += batch.length;
+          for (const d of batch) {
+            await this.deliver(d);
+            this.inFlight--;
+          }
+        }
+      } finally {
+        this.running = false;
+        this.notifyDrained();
+      }
+    })();
+  }
+
+  private async deliver(d: Delivery): Promise<void> {
+    if (this.closed) return;
+    d.attempts++;
+    this.attemptCount++;
+    d.firstSentAt ??= Math.floor(this.opts.now() / 1000);
+    const body = JSON.stringify({
+      type: 'notification_event',
+      app_id: this.opts.appId,
+      data: { type: 'notification_event_data', item: d.item },
+      links: {},
+      id: d.id,
+      topic: d.topic,
+      delivery_status: 'pending',
+      delivery_attempts: d.attempts,
+      first_sent_at: d.firstSentAt,
+      created_at: d.createdAt,
+      self: null,
+    });
+    const controller = new AbortController();
+    this.controllers.add(controller);
+    const timer = setTimeout(() => controller.abort(), this.opts.timeoutMs);
+    let ok = false;
+    try {
+      const res = await fetch(this.opts.url!, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'User-Agent': 'intercom-parrot-service-client/1.0',
+          'X-Hub-Signature': signature(body, this.opts.secret),
+        },
+        body,
+        signal: controller.signal,
+      });
+      ok = res.status >= 200 && res.status < 300;
+      // Drain the body so the connection can be reused.
+      await res.arrayBuffer().catch(() => undefined);
+    } catch {
+      ok = false; // receiver down, timeout or aborted by close()
+    } finally {
+      clearTimeout(timer);
+      this.controllers.delete(controller);
+    }
+    if (this.closed) return;
+    if (ok) {
+      this.sentCount++;
+      return;
+    }
+    if (d.attempts >= this.opts.maxAttempts) {
+      this.failedCount++;
+      return;
+    }
+    const delay = Math.min(this.opts.maxDelayMs, this.opts.retryBaseMs * 2 ** (d.attempts - 1));
+    const retry = setTimeout(() => {
+      this.retryTimers.delete(d);
+      this.ready.push(d);
+      this.pump();
+    }, delay);
+    retry.unref();
+    this.retryTimers.set(d, retry);
+  }
+}
