@@ -12,6 +12,7 @@ import {
   type SourceStatusView,
 } from '../workflows/messages';
 import { SourceIdAttribute, SourceStatusAttribute } from '../workflows/search-attributes';
+import type { SourceWorkflowInput } from '../workflows/source-state';
 
 export const sourceWorkflowId = (sourceId: string): string => `source:${sourceId}`;
 
@@ -30,6 +31,8 @@ export class SourceWorkflows {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
+    /** Backfill tuning for tests and benchmarks (partitions, heartbeat timeout); production uses the defaults. */
+    private readonly tuning?: SourceWorkflowInput['tuning'],
   ) {}
 
   /** Starts `source:<id>`. REJECT_DUPLICATE: a deleted source's workflow can never be started again. */
@@ -37,7 +40,7 @@ export class SourceWorkflows {
     await this.client.workflow.start('sourceWorkflow', {
       taskQueue: this.taskQueue,
       workflowId: sourceWorkflowId(sourceId),
-      args: [{ sourceId }],
+      args: [{ sourceId, tuning: this.tuning }],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       typedSearchAttributes: [
         { key: SourceIdAttribute, value: sourceId },

@@ -55,7 +55,7 @@ export interface System {
  * The whole service in this process, on the real stack: a fresh database, the Temporal dev server, a worker,
  * the API on a random port, and a fake Intercom over HTTP. Nothing of ours is mocked.
  */
-export async function startSystem(opts: { fake?: FakeIntercomOptions; tuning?: { partitions?: number } } = {}): Promise<System> {
+export async function startSystem(opts: { fake?: FakeIntercomOptions; tuning?: { partitions?: number; heartbeatTimeout?: string } } = {}): Promise<System> {
   const logs = new LogCapture();
   const log = createLogger('info', logs);
   const database = await createTestDatabase();
@@ -80,7 +80,7 @@ export async function startSystem(opts: { fake?: FakeIntercomOptions; tuning?: {
   });
   const connection = await Connection.connect({ address: temporalAddress() });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const workflows = new SourceWorkflows(client, taskQueue);
+  const workflows = new SourceWorkflows(client, taskQueue, opts.tuning);
   const metrics = createMetrics();
   const credentials = new CredentialStore(db, new TokenCipher(config.encryptionKey!));
   const api = await startApi(config, {

@@ -1,0 +1,158 @@
+import { toIsoTimestamp, typeAttributeValue } from '../../src/domain/custom-attributes';
+import { eventually, startSystem, type System } from '../helpers/system';
+
+/**
+ * Through the API, on the real stack: create an Intercom source, connect it with a private-app token, choose
+ * attributes, import, and compare the database with the fake workspace, record by record.
+ */
+describe('backfill of a seeded workspace', () => {
+  let sys: System;
+  const responses: string[] = [];
+  let sourceId: string;
+  let selected: { company: string[]; contact: string[] };
+
+  async function call(method: string, path: string, body?: unknown) {
+    const res = await sys.api(method, path, body);
+    responses.push(res.text);
+    return res;
+  }
+
+  beforeAll(async () => {
+    sys = await startSystem({ fake: { companies: 400, contacts: 2500, seed: 11 }, tuning: { partitions: 6 } });
+    await sys.startWorker();
+
+    const created = await call('POST', '/v1/data_sources', { name: 'Intercom (EU team)', system: 'Intercom' });
+    expect(created.status).toBe(201);
+    sourceId = created.body.uuid;
+    expect(sourceId).toMatch(/^ds_/);
+
+    const connected = await call('POST', `/v1/data_sources/${sourceId}/intercom/token`, { access_token: sys.fake.accessToken });
+    expect(connected.status).toBe(202);
+    await eventually(async () => ((await call('GET', `/v1/data_sources/${sourceId}`)).body.status === 'connected' ? true : undefined), 'connected');
+
+    const fields = await call('GET', `/v1/data_sources/${sourceId}/intercom/fields`);
+    expect(fields.status).toBe(200);
+    // Every company attribute, and all but one contact attribute: the unselected one must not be imported.
+    selected = {
+      company: fields.body.company.map((f: { name: string }) => f.name),
+      contact: fields.body.contact.slice(1).map((f: { name: string }) => f.name),
+    };
+    expect(selected.company.length).toBeGreaterThan(0);
+
+    const started = await call('POST', `/v1/data_sources/${sourceId}/intercom/import`, {
+      companies: true,
+      contacts: true,
+      custom_attributes: selected,
+    });
+    expect(started.status).toBe(202);
+    await eventually(
+      async () => ((await call('GET', `/v1/data_sources/${sourceId}`)).body.status === 'live' ? true : undefined),
+      'backfill to finish',
+      180_000,
+    );
+  }, 240_000);
+
+  afterAll(async () => {
+    await sys?.stop();
+  });
+
+  it('imports every company, with or without contacts, as a customer with its dates and selected attributes', async () => {
+    const companies = sys.fake.store.companies() as any[];
+    const rows: any[] = await sys.db.query(
+      `SELECT r.external_id, r.name, r.website_url, r.lead_created_at, r.free_trial_started_at, r.custom, r.status,
+              c.id AS customer_id, c.name AS customer_name, c.lead_created_at AS customer_lead
+       FROM customer_records r JOIN customers c ON c.id = r.customer_id WHERE r.source_id = $1`,
+      [sourceId],
+    );
+    expect(rows).toHaveLength(companies.length);
+    const byId = new Map(rows.map((r) => [r.external_id, r]));
+    const types = new Map((sys.fake.store.dataAttributes('company', true) as any[]).map((a) => [a.name, a.data_type]));
+    const seenTypes = new Set<string>();
+    for (const company of companies) {
+      const row = byId.get(company.id);
+      expect(row).toBeDefined();
+      expect(row.name).toBe(company.name ?? null);
+      expect(row.customer_name).toBe(company.name ?? null);
+      expect(new Date(row.lead_created_at).toISOString()).toBe(toIsoTimestamp(company.created_at));
+      expect(new Date(row.free_trial_started_at).toISOString()).toBe(toIsoTimestamp(company.created_at));
+      expect(new Date(row.customer_lead).toISOString()).toBe(toIsoTimestamp(company.created_at));
+      expect(row.status).toBe('New Lead');
+      const expected: Record<string, unknown> = {};
+      for (const name of selected.company) {
+        if (company.custom_attributes?.[name] === undefined) continue;
+        expected[name] = typeAttributeValue(company.custom_attributes[name], types.get(name)!);
+        seenTypes.add(types.get(name)!);
+      }
+      expect(row.custom).toEqual(expected);
+    }
+    expect([...seenTypes].sort()).toEqual(['boolean', 'date', 'float', 'integer', 'string']);
+    const withoutContacts = companies.filter((c) => sys.fake.store.contactIdsOf(c.id).length === 0);
+    expect(withoutContacts.length).toBeGreaterThan(0);
+  });
+
+  it('imports exactly the contacts linked to a company, under every company, users and leads alike', async () => {
+    const contacts = sys.fake.store.contacts() as any[];
+    const expected = new Set<string>();
+    let skipped = 0;
+    for (const contact of contacts) {
+      const companyIds = sys.fake.store.companyIdsOf(contact.id);
+      if (companyIds.length === 0) skipped++;
+      for (const companyId of companyIds) expected.add(`${contact.id}/${companyId}`);
+    }
+    const rows: any[] = await sys.db.query(
+      `SELECT external_id, company_external_id, role, first_name, last_name, custom FROM contacts WHERE source_id = $1`,
+      [sourceId],
+    );
+    const actual = new Set(rows.map((r) => `${r.external_id}/${r.company_external_id}`));
+    expect(actual.size).toBe(rows.length); // no duplicates
+    expect([...actual].sort()).toEqual([...expected].sort());
+    expect(skipped).toBeGreaterThan(0);
+
+    const manyCompanies = contacts.find((c) => sys.fake.store.companyIdsOf(c.id).length === 12);
+    expect(manyCompanies).toBeDefined();
+    expect(rows.filter((r) => r.external_id === manyCompanies.id)).toHaveLength(12);
+    expect(new Set(rows.map((r) => r.role))).toEqual(new Set(['user', 'lead']));
+
+    const unicode = contacts.find((c) => /[^\u0000-\u007f]/.test(c.name ?? '') && sys.fake.store.companyIdsOf(c.id).length > 0);
+    expect(unicode).toBeDefined();
+    const row = rows.find((r) => r.external_id === unicode.id);
+    expect([row.first_name, row.last_name].filter(Boolean).join(' ')).toBe(unicode.name.trim());
+
+    const unselected = (await sys.api('GET', `/v1/data_sources/${sourceId}/intercom/fields`)).body.contact[0].name;
+    expect(rows.some((r) => unselected in r.custom)).toBe(false);
+  });
+
+  it('reports progress through the API and the workflow query, and serves the result in ChartMogul shapes', async () => {
+    const source = (await call('GET', `/v1/data_sources/${sourceId}`)).body;
+    expect(source.status).toBe('live');
+    expect(source.progress.companies_imported).toBe(sys.fake.store.companies().length);
+    expect(source.progress.contacts_skipped_no_company).toBeGreaterThan(0);
+    expect(source.progress.pages_fetched).toBeGreaterThan(0);
+    expect(source.progress.finished_at).toBeTruthy();
+    const view = await sys.workflows.status(sourceId);
+    expect(view.status).toBe('live');
+
+    const page = await call('GET', `/v1/customers?data_source_uuid=${sourceId}&per_page=50`);
+    expect(page.status).toBe(200);
+    expect(page.body.entries).toHaveLength(50);
+    expect(page.body.has_more).toBe(true);
+    const one = await call('GET', `/v1/customers/${page.body.entries[0].uuid}`);
+    expect(one.status).toBe(200);
+    expect(one.body.uuid).toBe(page.body.entries[0].uuid);
+  });
+
+  it('never lets the access token into workflow histories, logs or API responses', async () => {
+    const token = sys.fake.accessToken;
+    const histories: string[] = [];
+    // The source workflow and its backfill child.
+    for (const workflowId of [`source:${sourceId}`, `source:${sourceId}:backfill:1`]) {
+      const history = await sys.client.workflow.getHandle(workflowId).fetchHistory();
+      expect(history.events?.length).toBeGreaterThan(5);
+      histories.push(JSON.stringify(history));
+    }
+    for (const h of histories) expect(h.includes(token)).toBe(false);
+    expect(sys.logs.text.length).toBeGreaterThan(0);
+    expect(sys.logs.text.includes(token)).toBe(false);
+    for (const r of responses) expect(r.includes(token)).toBe(false);
+  });
+});
