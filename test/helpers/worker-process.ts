@@ -1,0 +1,39 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type { System } from './system';
+
+/**
+ * The worker as a separate OS process (`tsx src/worker.ts`), so a test can kill it with SIGKILL mid-backfill,
+ * as a crash or an OOM would, rather than asking it to shut down politely.
+ */
+export function spawnWorkerProcess(sys: System): ChildProcess {
+  const root = path.resolve(__dirname, '../..');
+  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['src/worker.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL: sys.dbUrl,
+      TEMPORAL_ADDRESS: sys.config.temporal.address,
+      TEMPORAL_NAMESPACE: sys.config.temporal.namespace,
+      TEMPORAL_TASK_QUEUE: sys.taskQueue,
+      ENCRYPTION_KEY: sys.config.encryptionKey!.toString('base64'),
+      INTERCOM_API_BASE: sys.config.intercom.apiBase,
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    if (process.env.TEST_VERBOSE) process.stderr.write(d);
+  });
+  return child;
+}
+
+export function killed(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}

@@ -1,0 +1,122 @@
+import { eventually, startSystem, type System } from '../helpers/system';
+import { killed, spawnWorkerProcess } from '../helpers/worker-process';
+
+/** The exact (contact, company) pairs and company ids the fake holds: what any import must end with. */
+function expectedState(sys: System) {
+  const companies = (sys.fake.store.companies() as Array<{ id: string }>).map((c) => c.id).sort();
+  const pairs: string[] = [];
+  for (const contact of sys.fake.store.contacts() as Array<{ id: string }>) {
+    for (const companyId of sys.fake.store.companyIdsOf(contact.id)) pairs.push(`${contact.id}/${companyId}`);
+  }
+  return { companies, pairs: pairs.sort() };
+}
+
+async function actualState(sys: System, sourceId: string) {
+  const records: Array<{ external_id: string }> = await sys.db.query(
+    `SELECT external_id FROM customer_records WHERE source_id = $1 ORDER BY external_id`,
+    [sourceId],
+  );
+  const contacts: Array<{ pair: string }> = await sys.db.query(
+    `SELECT external_id || '/' || company_external_id AS pair FROM contacts WHERE source_id = $1`,
+    [sourceId],
+  );
+  const customers: Array<{ n: string }> = await sys.db.query(
+    `SELECT count(*) AS n FROM customers c WHERE EXISTS (SELECT 1 FROM customer_records r WHERE r.customer_id = c.id AND r.source_id = $1)`,
+    [sourceId],
+  );
+  return { companies: records.map((r) => r.external_id), pairs: contacts.map((c) => c.pair).sort(), customers: Number(customers[0].n) };
+}
+
+async function connectAndImport(sys: System, name: string): Promise<string> {
+  const created = await sys.api('POST', '/v1/data_sources', { name, system: 'Intercom' });
+  expect(created.status).toBe(201);
+  const id: string = created.body.uuid;
+  expect((await sys.api('POST', `/v1/data_sources/${id}/intercom/token`, { access_token: sys.fake.accessToken })).status).toBe(202);
+  await eventually(async () => ((await sys.api('GET', `/v1/data_sources/${id}`)).body.status === 'connected' ? true : undefined), 'connected');
+  expect((await sys.api('POST', `/v1/data_sources/${id}/intercom/import`, { companies: true, contacts: true })).status).toBe(202);
+  return id;
+}
+
+const isLive = (sys: System, id: string) => async () =>
+  (await sys.api('GET', `/v1/data_sources/${id}`)).body.status === 'live' ? true : undefined;
+
+describe('backfill under faults', () => {
+  let sys: System;
+  afterEach(async () => {
+    await sys?.stop();
+  });
+
+  it('resumes after the worker is killed mid-backfill and ends with the exact state', async () => {
+    sys = await startSystem({
+      fake: { companies: 300, contacts: 2000, seed: 5, latencyMs: 40, scrollPageSize: 10 },
+      tuning: { partitions: 4, heartbeatTimeout: '4 seconds' },
+    });
+    const first = spawnWorkerProcess(sys);
+    const id = await connectAndImport(sys, 'Killed worker');
+    // Kill the worker once it has written some, but not all, of the companies.
+    const total = sys.fake.store.companies().length;
+    await eventually(async () => {
+      const [{ n }] = await sys.db.query(`SELECT count(*)::int AS n FROM customer_records WHERE source_id = $1`, [id]);
+      return n > 0 && n < total ? n : undefined;
+    }, 'some companies imported', 120_000);
+    await killed(first);
+
+    await sys.startWorker();
+    await eventually(isLive(sys, id), 'backfill to finish on the new worker', 180_000);
+    const actual = await actualState(sys, id);
+    const expected = expectedState(sys);
+    expect(actual.companies).toEqual(expected.companies);
+    expect(actual.pairs).toEqual(expected.pairs);
+    expect(actual.customers).toBe(expected.companies.length);
+  }, 300_000);
+
+  it('completes with the exact state through 429 bursts, 5xx errors and a lost scroll', async () => {
+    sys = await startSystem({
+      fake: { companies: 250, contacts: 1500, seed: 9, latencyMs: 15, scrollPageSize: 10 },
+      tuning: { partitions: 4 },
+    });
+    await sys.startWorker();
+    sys.fake.faults.rateLimitBurst(15);
+    sys.fake.faults.failNext(6, 503);
+    const id = await connectAndImport(sys, 'Faulty Intercom');
+    await eventually(async () => {
+      const [{ n }] = await sys.db.query(`SELECT count(*)::int AS n FROM customer_records WHERE source_id = $1`, [id]);
+      return n > 0 ? n : undefined;
+    }, 'first companies imported');
+    sys.fake.faults.loseScroll();
+    sys.fake.faults.failNext(4, 502);
+    sys.fake.faults.rateLimitBurst(10);
+
+    await eventually(isLive(sys, id), 'backfill to finish', 180_000);
+    const result = await sys.client.workflow.getHandle(`source:${id}:backfill:1`).result();
+    expect(result.scrollRestarts).toBeGreaterThanOrEqual(1);
+    const actual = await actualState(sys, id);
+    const expected = expectedState(sys);
+    expect(actual.companies).toEqual(expected.companies);
+    expect(actual.pairs).toEqual(expected.pairs);
+  }, 300_000);
+
+  it('moves to needs_reconnect when the token is revoked and resumes with nothing lost after a new one', async () => {
+    sys = await startSystem({ fake: { companies: 200, contacts: 1200, seed: 3, latencyMs: 20, scrollPageSize: 10 } });
+    await sys.startWorker();
+    const id = await connectAndImport(sys, 'Revoked token');
+    await eventually(async () => {
+      const [{ n }] = await sys.db.query(`SELECT count(*)::int AS n FROM customer_records WHERE source_id = $1`, [id]);
+      return n > 0 ? n : undefined;
+    }, 'first companies imported');
+    sys.fake.revokeToken(sys.fake.accessToken);
+    const blocked = await eventually(async () => {
+      const s = (await sys.api('GET', `/v1/data_sources/${id}`)).body;
+      return s.status === 'needs_reconnect' ? s : undefined;
+    }, 'needs_reconnect');
+    expect(blocked.last_error).toMatch(/connect the source again/);
+
+    const fresh = sys.fake.issueToken();
+    expect((await sys.api('POST', `/v1/data_sources/${id}/intercom/token`, { access_token: fresh })).status).toBe(202);
+    await eventually(isLive(sys, id), 'backfill to finish after reconnect', 180_000);
+    const actual = await actualState(sys, id);
+    const expected = expectedState(sys);
+    expect(actual.companies).toEqual(expected.companies);
+    expect(actual.pairs).toEqual(expected.pairs);
+  }, 300_000);
+});
