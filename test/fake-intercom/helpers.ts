@@ -117,3 +117,57 @@ export function loadSpec(): SpecValidator {
     },
   };
 }
+
+export interface ReceivedWebhook {
+  headers: Record<string, string | string[] | undefined>;
+  raw: string;
+  json: Json;
+}
+
+export interface Receiver {
+  url: string;
+  received: ReceivedWebhook[];
+  /** Status code answered to the next deliveries; 'drop' destroys the socket (receiver "down"). */
+  status: number | 'drop';
+  /** Number of POSTs seen, successful or not. */
+  hits: number;
+  close(): Promise<void>;
+}
+
+/** A tiny webhook receiver on 127.0.0.1 that records what it acknowledged with 2xx. */
+export async function startReceiver(): Promise<Receiver> {
+  const { createServer } = await import('node:http');
+  const receiver: Receiver = {
+    url: '',
+    received: [],
+    status: 200,
+    hits: 0,
+    close: async () => undefined,
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      receiver.hits++;
+      if (receiver.status === 'drop') {
+        req.socket.destroy();
+        return;
+      }
+      const raw = Buffer.concat(chunks).toString('utf8');
+      if (receiver.status >= 200 && receiver.status < 300) {
+        receiver.received.push({ headers: req.headers, raw, json: JSON.parse(raw) as Json });
+      }
+      res.statusCode = receiver.status;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address() as { port: number };
+  receiver.url = `http://127.0.0.1:${address.port}/hook`;
+  receiver.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return receiver;
+}
