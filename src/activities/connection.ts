@@ -49,7 +49,10 @@ export function createConnectionActivities(deps: ActivityDeps) {
           const list = await session.http.get<{ data: DataAttribute[] }>('/data_attributes', {
             query: { model, include_archived: true },
           });
-          const rows = list.data.map((a) => ({
+          // A standard and a custom attribute can share a name; the custom one is what the user selects.
+          const byName = new Map<string, DataAttribute>();
+          for (const a of list.data) if (a.custom || !byName.has(a.name)) byName.set(a.name, a);
+          const rows = [...byName.values()].map((a) => ({
             sourceId,
             model,
             name: a.name,
