@@ -273,10 +273,29 @@ export function buildOpenApiDocument(publicUrl: string): Json {
         },
       },
       '/v1/data_sources/{id}': {
+        delete: {
+          summary: 'Delete an Intercom source and everything imported from it, irrevocably (in the background)',
+          parameters: [idParam],
+          responses: { '204': { description: 'Deletion requested' }, ...sourceErrors },
+        },
         get: {
           summary: 'A data source with its progress',
           parameters: [idParam],
           responses: { '200': json(ref('DataSource'), 'Source'), ...sourceErrors },
+        },
+      },
+      '/v1/data_sources/{id}/intercom/update-fields': {
+        post: {
+          summary: '"Update Fields": reload the attribute catalogue from Intercom',
+          parameters: [idParam],
+          responses: { '202': json(ref('SourceStatusView'), 'Requested'), ...sourceErrors },
+        },
+      },
+      '/v1/data_sources/{id}/intercom/resync': {
+        post: {
+          summary: '"Re-sync Data and Fields": a new backfill generation',
+          parameters: [idParam],
+          responses: { '202': json(ref('SourceStatusView'), 'Requested'), ...sourceErrors },
         },
       },
       '/v1/data_sources/{id}/status': {

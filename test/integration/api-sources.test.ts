@@ -232,6 +232,8 @@ describe('probes, metrics and OpenAPI', () => {
       '/v1/data_sources/{id}/intercom/connect',
       '/v1/data_sources/{id}/intercom/fields',
       '/v1/data_sources/{id}/intercom/import',
+      '/v1/data_sources/{id}/intercom/update-fields',
+      '/v1/data_sources/{id}/intercom/resync',
       '/oauth/intercom/callback',
       '/v1/customers',
       '/v1/customers/search',
@@ -416,6 +418,9 @@ describe('data sources', () => {
       ['GET', '/intercom/connect'],
       ['GET', '/intercom/fields'],
       ['POST', '/intercom/import', {}],
+      ['POST', '/intercom/update-fields'],
+      ['POST', '/intercom/resync'],
+      ['DELETE', ''],
     ] as const) {
       const res = await v1(method, `/v1/data_sources/${unknown}${path}`, { body });
       expect({ path, status: res.status, code: res.body?.code }).toEqual({ path, status: 404, code: 404 });
@@ -609,5 +614,35 @@ describe('fields and import', () => {
     }
     const custom = await createSource('Import custom');
     expect((await v1('POST', `/v1/data_sources/${custom}/intercom/import`, { body: {} })).status).toBe(409);
+  });
+});
+
+describe('steering a source', () => {
+  it('signals update-fields, resync and delete to the workflow', async () => {
+    const id = await createSource('Steered', 'Intercom');
+    const fields = await v1('POST', `/v1/data_sources/${id}/intercom/update-fields`);
+    expect(fields.status).toBe(202);
+    expect(fields.body).toEqual({ uuid: id, status: 'awaiting_connection' });
+    expect((await v1('POST', `/v1/data_sources/${id}/intercom/resync`)).status).toBe(202);
+    const deleted = await v1('DELETE', `/v1/data_sources/${id}`);
+    expect(deleted.status).toBe(204);
+    expect(deleted.text).toBe('');
+    expect(await signalsOf(id)).toEqual(['updateFields', 'resync', 'delete']);
+  });
+
+  it('answers 409 for a custom source, and 409 when the workflow is gone', async () => {
+    const custom = await createSource('Steered custom');
+    for (const [method, path] of [
+      ['POST', '/intercom/update-fields'],
+      ['POST', '/intercom/resync'],
+      ['DELETE', ''],
+    ] as const) {
+      expect((await v1(method, `/v1/data_sources/${custom}${path}`)).status).toBe(409);
+    }
+    const id = await createSource('Workflow ended', 'Intercom');
+    await client.workflow.getHandle(sourceWorkflowId(id)).terminate('gone');
+    const res = await v1('POST', `/v1/data_sources/${id}/intercom/resync`);
+    expect(res.status).toBe(409);
+    expect(res.body.message).toMatch(/workflow/);
   });
 });

@@ -57,5 +57,18 @@ export function dataSourceRoutes(ctx: ApiContext): Router {
     res.json(dataSourceView(await liveSource(ctx, String(req.params.id))));
   });
 
+  // "Delete This Source": the workflow cancels any backfill and purges everything, irrevocably (ChartMogul: 204).
+  router.delete('/v1/data_sources/:id', async (req, res) => {
+    const source = await liveSource(ctx, req.params.id);
+    if (source.system !== 'intercom') {
+      throw new ApiError(409, 'Deleting a custom source through the API is not supported yet', {
+        data_source_uuid: 'is a custom source',
+      });
+    }
+    await deps.workflows.delete(source.id);
+    deps.log.info({ sourceId: source.id }, 'source deletion requested');
+    res.status(204).end();
+  });
+
   return router;
 }

@@ -72,5 +72,19 @@ export function intercomRoutes(ctx: ApiContext): Router {
     res.status(202).json(statusView(view));
   });
 
+  // "Update Fields": reload the attribute catalogue from Intercom.
+  router.post(`${base}/update-fields`, async (req, res) => {
+    const source = await intercomSource(ctx, req.params.id);
+    await deps.workflows.updateFields(source.id);
+    res.status(202).json({ uuid: source.id, status: source.status });
+  });
+
+  // "Re-sync Data and Fields": a new backfill generation with the stored selection.
+  router.post(`${base}/resync`, async (req, res) => {
+    const source = await intercomSource(ctx, req.params.id);
+    await deps.workflows.resync(source.id);
+    res.status(202).json({ uuid: source.id, status: source.status });
+  });
+
   return router;
 }
