@@ -95,19 +95,26 @@ describe('auth and fault switches', () => {
     expect((await api(fake, 'GET', '/me')).status).toBe(500);
   });
 
-  it('the SDK retries through injected 500s and a rate-limit burst with Retry-After', async () => {
-    const client = new IntercomClient({ token: fake.accessToken, baseUrl: fake.url, maxRetries: 2 });
-    fake.faults.failNext(1, 502);
-    const before = fake.requestCount('/me');
-    const me = await client.admins.identify();
-    expect(me?.app?.id_code).toBe(fake.appId);
-    expect(fake.requestCount('/me') - before).toBe(2);
+  it('the SDK retries through an injected 502, and 429 bursts carry Retry-After', async () => {
+    // The SDK waits until X-RateLimit-Reset before retrying any 5xx/429. A clock 20 s behind makes that reset lie in
+    // the SDK's past, so it falls back to its ~1 s backoff instead of waiting up to 10 s for the window to end.
+    const lagging = await startFakeIntercom({ companies: 1, contacts: 1, now: () => Date.now() - 20_000, quiet: true });
+    try {
+      const client = new IntercomClient({ token: lagging.accessToken, baseUrl: lagging.url, maxRetries: 2 });
+      lagging.faults.failNext(1, 502);
+      const me = await client.admins.identify();
+      expect(me?.app?.id_code).toBe(lagging.appId);
+      expect(lagging.requestCount('/me')).toBe(2);
+    } finally {
+      await lagging.close();
+    }
     fake.faults.rateLimitBurst(1);
     fake.faults.retryAfter = true;
     const limited = await api(fake, 'GET', '/me');
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect((await api(fake, 'GET', '/me')).status).toBe(200);
   });
 
   it('nonJsonNext answers 200 with an HTML body', async () => {
