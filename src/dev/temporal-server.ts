@@ -119,9 +119,10 @@ async function waitUntilReady(o: {
         `The Temporal dev server exited during startup (${exit.describe}).\n--- its output ---\n${o.output.text()}`,
       );
     }
-    let connection: Connection | undefined;
+    // lazy + ensureConnected, so that a failed attempt's channel is closed too (connect() would leak it).
+    const connection = Connection.lazy({ address: o.address, connectTimeout: 1_000 });
     try {
-      connection = await Connection.connect({ address: o.address, connectTimeout: 1_000 });
+      await connection.ensureConnected();
       await connection.workflowService.getSystemInfo({});
       // start-dev registers the namespace (with its search attributes) as it starts; wait for it too.
       await connection.workflowService.describeNamespace({ namespace: o.namespace });
@@ -129,7 +130,7 @@ async function waitUntilReady(o: {
     } catch (err) {
       lastError = err;
     } finally {
-      await connection?.close().catch(() => undefined);
+      await connection.close().catch(() => undefined);
     }
     if (Date.now() > deadline) {
       o.child.kill('SIGKILL');
