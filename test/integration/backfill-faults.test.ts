@@ -32,7 +32,7 @@ async function connectAndImport(sys: System, name: string): Promise<string> {
   expect(created.status).toBe(201);
   const id: string = created.body.uuid;
   expect((await sys.api('POST', `/v1/data_sources/${id}/intercom/token`, { access_token: sys.fake.accessToken })).status).toBe(202);
-  await eventually(async () => ((await sys.api('GET', `/v1/data_sources/${id}`)).body.status === 'connected' ? true : undefined), 'connected');
+  await eventually(async () => ((await sys.api('GET', `/v1/data_sources/${id}`)).body.status === 'connected' ? true : undefined), 'connected', 120_000);
   expect((await sys.api('POST', `/v1/data_sources/${id}/intercom/import`, { companies: true, contacts: true })).status).toBe(202);
   return id;
 }
@@ -76,7 +76,8 @@ describe('backfill under faults', () => {
       tuning: { partitions: 4 },
     });
     await sys.startWorker();
-    sys.fake.faults.rateLimitBurst(15);
+    // Each injected 429 costs a wait for the rate-limit window to reset (up to 10 s), as Intercom's would.
+    sys.fake.faults.rateLimitBurst(3);
     sys.fake.faults.failNext(6, 503);
     const id = await connectAndImport(sys, 'Faulty Intercom');
     await eventually(async () => {
@@ -85,7 +86,7 @@ describe('backfill under faults', () => {
     }, 'first companies imported');
     sys.fake.faults.loseScroll();
     sys.fake.faults.failNext(4, 502);
-    sys.fake.faults.rateLimitBurst(10);
+    sys.fake.faults.rateLimitBurst(3);
 
     await eventually(isLive(sys, id), 'backfill to finish', 180_000);
     const result = await sys.client.workflow.getHandle(`source:${id}:backfill:1`).result();
