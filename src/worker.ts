@@ -23,7 +23,9 @@ export function createSyncWorker(opts: SyncWorkerOptions): Promise<Worker> {
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
+    ...(opts.workflowBundle
+      ? { workflowBundle: opts.workflowBundle }
+      : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities(opts.deps),
     // A deploy lets a page in flight finish; anything longer resumes from its heartbeat on another worker.
     shutdownGraceTime: '10s',
@@ -38,7 +40,8 @@ export async function createActivityDeps(
   log: Logger,
   metrics: Metrics = createMetrics(),
 ): Promise<ActivityDeps & { close(): Promise<void> }> {
-  if (!config.encryptionKey) throw new Error('ENCRYPTION_KEY is not set: a 32-byte base64 key (openssl rand -base64 32)');
+  if (!config.encryptionKey)
+    throw new Error('ENCRYPTION_KEY is not set: a 32-byte base64 key (openssl rand -base64 32)');
   const db = await openDatabase(databaseUrl, { poolSize: 20 });
   return {
     db,
@@ -68,7 +71,12 @@ async function main(): Promise<void> {
   const deps = await createActivityDeps(config, config.databaseUrl, log);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   try {
-    const worker = await createSyncWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps });
+    const worker = await createSyncWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      deps,
+    });
     log.info({ taskQueue: config.temporal.taskQueue }, 'worker started');
     await worker.run();
   } finally {

@@ -47,7 +47,10 @@ export function createCompanyBackfill(deps: ActivityDeps) {
               continue;
             }
             if (err.status === 404 || err.status >= 500) {
-              deps.log.warn({ sourceId, status: err.status }, 'companies scroll lost; restarting it from the beginning');
+              deps.log.warn(
+                { sourceId, status: err.status },
+                'companies scroll lost; restarting it from the beginning',
+              );
               cursor.scrollParam = undefined;
               cursor.restarts++;
               ctx.heartbeat(cursor);

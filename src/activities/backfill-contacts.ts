@@ -1,4 +1,10 @@
-import { balancePartitions, dayOf, probeBuckets, partitionQuery, type ContactPartition } from '../domain/contact-partitions';
+import {
+  balancePartitions,
+  dayOf,
+  probeBuckets,
+  partitionQuery,
+  type ContactPartition,
+} from '../domain/contact-partitions';
 import { contactToFields, embeddedCompanyIds } from '../domain/intercom-mapping';
 import type { IntercomContact } from '../domain/intercom-types';
 import { ImportWrites, type ContactLinks } from '../db/repositories/import-writes';
@@ -21,7 +27,12 @@ export function createContactBackfill(deps: ActivityDeps) {
   const writes = new ImportWrites(deps.db);
 
   /** Resolves every company of each contact (over 10 needs its own request), writes the page, counts skips. */
-  async function writeContactPage(sourceId: string, session: IntercomSession, contacts: IntercomContact[], countSkips: boolean) {
+  async function writeContactPage(
+    sourceId: string,
+    session: IntercomSession,
+    contacts: IntercomContact[],
+    countSkips: boolean,
+  ) {
     const items: ContactLinks[] = [];
     let skipped = 0;
     await Promise.all(
@@ -40,10 +51,14 @@ export function createContactBackfill(deps: ActivityDeps) {
   }
 
   async function firstCreatedAt(http: IntercomHttp, order: 'ascending' | 'descending') {
-    const page = await searchContacts(http, { field: 'created_at', operator: '>', value: 0 }, {
-      perPage: 1,
-      sort: { field: 'created_at', order },
-    });
+    const page = await searchContacts(
+      http,
+      { field: 'created_at', operator: '>', value: 0 },
+      {
+        perPage: 1,
+        sort: { field: 'created_at', order },
+      },
+    );
     return { createdAt: page.data[0]?.created_at, total: page.total_count ?? page.data.length };
   }
 
@@ -60,7 +75,11 @@ export function createContactBackfill(deps: ActivityDeps) {
         if (oldest.createdAt === undefined || newest.createdAt === undefined || partitions <= 1) {
           return [{ fromDay: null, toDay: null }];
         }
-        const buckets = probeBuckets(dayOf(oldest.createdAt), dayOf(newest.createdAt), partitions * PROBE_BUCKETS_PER_PARTITION);
+        const buckets = probeBuckets(
+          dayOf(oldest.createdAt),
+          dayOf(newest.createdAt),
+          partitions * PROBE_BUCKETS_PER_PARTITION,
+        );
         const counted = await Promise.all(
           buckets.map(async (b) => {
             const page = await searchContacts(session.http, partitionQuery(b), { perPage: 1 });

@@ -29,7 +29,8 @@ export function createConnectionActivities(deps: ActivityDeps) {
       try {
         const me = await session.http.get<MeResponse>('/me');
         const workspaceId = me.app?.id_code;
-        if (!workspaceId) throw ApplicationFailure.nonRetryable('Intercom /me did not name a workspace', FailureType.TokenRejected);
+        if (!workspaceId)
+          throw ApplicationFailure.nonRetryable('Intercom /me did not name a workspace', FailureType.TokenRejected);
         const region = (me.app?.region ?? 'US').toUpperCase();
         await deps.db
           .getRepository(SourceEntity)

@@ -1,7 +1,11 @@
 import { Context } from '@temporalio/activity';
 
 /** The activity's context, or a no-op stand-in when a function runs outside a worker (scripts, benchmarks). */
-export function activityContext(): { heartbeat(details?: unknown): void; resumeFrom<T>(): T | undefined; sleep(ms: number): Promise<void> } {
+export function activityContext(): {
+  heartbeat(details?: unknown): void;
+  resumeFrom<T>(): T | undefined;
+  sleep(ms: number): Promise<void>;
+} {
   try {
     const ctx = Context.current();
     return {
@@ -10,6 +14,10 @@ export function activityContext(): { heartbeat(details?: unknown): void; resumeF
       sleep: (ms) => ctx.sleep(ms),
     };
   } catch {
-    return { heartbeat: () => undefined, resumeFrom: () => undefined, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+    return {
+      heartbeat: () => undefined,
+      resumeFrom: () => undefined,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    };
   }
 }

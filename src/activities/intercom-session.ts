@@ -20,9 +20,14 @@ export interface IntercomSession {
  */
 export async function openIntercomSession(deps: ActivityDeps, sourceId: string): Promise<IntercomSession> {
   const source = await deps.db.getRepository(SourceEntity).findOneBy({ id: sourceId });
-  if (!source || source.deletedAt) throw ApplicationFailure.nonRetryable(`Source ${sourceId} no longer exists`, FailureType.SourceGone);
+  if (!source || source.deletedAt)
+    throw ApplicationFailure.nonRetryable(`Source ${sourceId} no longer exists`, FailureType.SourceGone);
   const token = await deps.credentials.load(sourceId);
-  if (!token) throw ApplicationFailure.nonRetryable('No Intercom token is stored for this source; connect it again', FailureType.TokenRejected);
+  if (!token)
+    throw ApplicationFailure.nonRetryable(
+      'No Intercom token is stored for this source; connect it again',
+      FailureType.TokenRejected,
+    );
 
   let signal: AbortSignal | undefined;
   try {
@@ -40,7 +45,8 @@ export async function openIntercomSession(deps: ActivityDeps, sourceId: string):
 
   const selection = importSelectionSchema.parse(source.settings ?? {});
   const defs = await deps.db.getRepository(AttributeDefinitionEntity).findBy({ sourceId });
-  const typesOf = (model: 'company' | 'contact') => new Map(defs.filter((d) => d.model === model).map((d) => [d.name, d.dataType]));
+  const typesOf = (model: 'company' | 'contact') =>
+    new Map(defs.filter((d) => d.model === model).map((d) => [d.name, d.dataType]));
   return {
     source,
     http,

@@ -64,7 +64,9 @@ async function main(): Promise<void> {
     }
 
     const apiKey = base.apiKeys[0] ?? (await persistedSecret(base.dataDir, 'api-key', newApiKey));
-    const encryptionKey = base.encryptionKey?.toString('base64') ?? (await persistedSecret(base.dataDir, 'encryption.key', newEncryptionKey));
+    const encryptionKey =
+      base.encryptionKey?.toString('base64') ??
+      (await persistedSecret(base.dataDir, 'encryption.key', newEncryptionKey));
 
     let fake: FakeIntercom | undefined;
     if (demo) {
@@ -103,7 +105,12 @@ async function main(): Promise<void> {
     stops.push(() => deps.close());
     const native = await NativeConnection.connect({ address: temporalAddress });
     stops.push(() => native.close());
-    const worker = await createSyncWorker({ connection: native, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps });
+    const worker = await createSyncWorker({
+      connection: native,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      deps,
+    });
     const workerRun = worker.run();
     stops.push(async () => {
       worker.shutdown();
@@ -134,7 +141,8 @@ async function main(): Promise<void> {
       `  Temporal UI    ${temporalUi ?? `(your Temporal cluster at ${temporalAddress})`}`,
       `  Metrics        ${config.publicUrl}/metrics, Temporal SDK metrics on :${config.metricsPort}/metrics`,
     ];
-    if (base.apiKeys.length === 0) lines.push(`  API key        ${apiKey}   (generated, kept in ${config.dataDir}/api-key)`);
+    if (base.apiKeys.length === 0)
+      lines.push(`  API key        ${apiKey}   (generated, kept in ${config.dataDir}/api-key)`);
     if (fake) {
       lines.push(
         `  Fake Intercom  ${fake.url}   (OAuth page ${fake.url}/oauth)`,

@@ -19,8 +19,7 @@ export const dayOf = (unixSeconds: number): number => Math.floor(unixSeconds / D
 export const noonOf = (day: number): number => day * DAY_S + DAY_S / 2;
 
 export type SearchFilter =
-  | { field: string; operator: string; value: unknown }
-  | { operator: 'AND' | 'OR'; value: SearchFilter[] };
+  { field: string; operator: string; value: unknown } | { operator: 'AND' | 'OR'; value: SearchFilter[] };
 
 export function partitionQuery(p: ContactPartition): SearchFilter {
   const filters: SearchFilter[] = [];
@@ -48,7 +47,10 @@ export function probeBuckets(firstDay: number, lastDay: number, buckets: number)
  * Groups counted buckets into at most `partitions` contiguous partitions of roughly equal size, then opens
  * the outer ends so nothing before the first or after the last probed day is missed.
  */
-export function balancePartitions(buckets: Array<ContactPartition & { count: number }>, partitions: number): ContactPartition[] {
+export function balancePartitions(
+  buckets: Array<ContactPartition & { count: number }>,
+  partitions: number,
+): ContactPartition[] {
   if (buckets.length === 0) return [{ fromDay: null, toDay: null }];
   const total = buckets.reduce((s, b) => s + b.count, 0);
   const target = Math.max(1, total / Math.max(1, partitions));

@@ -77,7 +77,9 @@ export function splitName(name: string | null | undefined): { firstName: string 
   const trimmed = (name ?? '').trim();
   if (!trimmed) return { firstName: null, lastName: null };
   const i = trimmed.indexOf(' ');
-  return i < 0 ? { firstName: trimmed, lastName: null } : { firstName: trimmed.slice(0, i), lastName: trimmed.slice(i + 1).trim() };
+  return i < 0
+    ? { firstName: trimmed, lastName: null }
+    : { firstName: trimmed.slice(0, i), lastName: trimmed.slice(i + 1).trim() };
 }
 
 function socialUrl(contact: IntercomContact, network: string): string | null {

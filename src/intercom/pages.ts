@@ -31,7 +31,10 @@ export function searchContacts(
 ): Promise<ContactPage> {
   return http.post<ContactPage>('/contacts/search', {
     query,
-    pagination: { per_page: opts.perPage ?? SEARCH_PAGE_SIZE, ...(opts.startingAfter ? { starting_after: opts.startingAfter } : {}) },
+    pagination: {
+      per_page: opts.perPage ?? SEARCH_PAGE_SIZE,
+      ...(opts.startingAfter ? { starting_after: opts.startingAfter } : {}),
+    },
     ...(opts.sort ? { sort: opts.sort } : {}),
   });
 }
@@ -53,7 +56,12 @@ export async function fetchAllContactCompanyIds(http: IntercomHttp, contactId: s
     const items = body.companies ?? body.data ?? [];
     ids.push(...items.map((c) => c.id));
     const totalPages = body.pages?.total_pages;
-    if (items.length === 0 || (totalPages !== undefined && page >= totalPages) || (totalPages === undefined && !body.pages?.next)) break;
+    if (
+      items.length === 0 ||
+      (totalPages !== undefined && page >= totalPages) ||
+      (totalPages === undefined && !body.pages?.next)
+    )
+      break;
   }
   return [...new Set(ids)];
 }

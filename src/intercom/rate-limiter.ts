@@ -65,7 +65,9 @@ export class WorkspaceRateLimiter {
   /** Records a 429: nothing more until the window resets. */
   exhausted(headers: { get(name: string): string | null }, retryAfterSeconds?: number): number {
     this.observe(headers);
-    const resetAtMs = retryAfterSeconds ? this.now() + retryAfterSeconds * 1000 : (this.state?.resetAtMs ?? this.now() + 1000);
+    const resetAtMs = retryAfterSeconds
+      ? this.now() + retryAfterSeconds * 1000
+      : (this.state?.resetAtMs ?? this.now() + 1000);
     this.state = { limit: this.state?.limit ?? 0, remaining: 0, resetAtMs };
     return Math.max(0, resetAtMs - this.now()) + 50;
   }

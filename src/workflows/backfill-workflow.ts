@@ -74,7 +74,9 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillRe
         result.contactPages = done.reduce((s, d) => s + d.pages, 0);
         // Catch-up: search can lag behind new contacts by minutes; read again what was created since the day before we started.
         const recent: ContactPartition = { fromDay: dayOf(Date.parse(startedAt) / 1000) - 1, toDay: null };
-        const catchUp = await untilDone((r) => long.importContactPartition(input.sourceId, recent, r, { countSkips: false }));
+        const catchUp = await untilDone((r) =>
+          long.importContactPartition(input.sourceId, recent, r, { countSkips: false }),
+        );
         result.contactPages += catchUp.pages;
       })()
     : Promise.resolve();

@@ -38,7 +38,10 @@ export class SourceState {
   backfillBlocked = false;
   backfill: SourceStatusView['backfill'];
 
-  constructor(readonly sourceId: string, carried?: CarriedState) {
+  constructor(
+    readonly sourceId: string,
+    carried?: CarriedState,
+  ) {
     this.status = carried?.status ?? 'awaiting_connection';
     this.generation = carried?.generation ?? 0;
     this.lastError = carried?.lastError ?? null;
@@ -51,7 +54,13 @@ export class SourceState {
   }
 
   view(): SourceStatusView {
-    return { sourceId: this.sourceId, status: this.status, generation: this.generation, lastError: this.lastError, backfill: this.backfill };
+    return {
+      sourceId: this.sourceId,
+      status: this.status,
+      generation: this.generation,
+      lastError: this.lastError,
+      backfill: this.backfill,
+    };
   }
 
   carry(): CarriedState {
@@ -77,7 +86,10 @@ export class SourceState {
       return { type: 'NotConnected', message: `The source is ${this.status}: connect it to Intercom first` };
     }
     if (this.status !== 'connected' || this.importRequested) {
-      return { type: 'InvalidState', message: `The import has already started (status ${this.status}); use re-sync to import again` };
+      return {
+        type: 'InvalidState',
+        message: `The import has already started (status ${this.status}); use re-sync to import again`,
+      };
     }
     return null;
   }

@@ -51,8 +51,16 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
         await activities.saveImportSelection(state.sourceId, selection);
       } catch (err) {
         const failure = applicationFailureOf(err, FailureType.UnknownAttribute);
-        if (failure) throw wf.ApplicationFailure.create({ type: failure.type ?? undefined, message: failure.message, nonRetryable: true });
-        throw wf.ApplicationFailure.create({ type: 'ImportNotStarted', message: 'The selection could not be saved; try again' });
+        if (failure)
+          throw wf.ApplicationFailure.create({
+            type: failure.type ?? undefined,
+            message: failure.message,
+            nonRetryable: true,
+          });
+        throw wf.ApplicationFailure.create({
+          type: 'ImportNotStarted',
+          message: 'The selection could not be saved; try again',
+        });
       }
       state.importRequested = true;
       return state.view();
@@ -60,7 +68,8 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
     {
       validator: (_selection: ImportSelection) => {
         const rejection = state.importRejection();
-        if (rejection) throw wf.ApplicationFailure.create({ type: rejection.type, message: rejection.message, nonRetryable: true });
+        if (rejection)
+          throw wf.ApplicationFailure.create({ type: rejection.type, message: rejection.message, nonRetryable: true });
       },
     },
   );

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  NativeConnection,
+  bundleWorkflowCode,
+  type Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { startApi } from '../../src/api/server';
 import { loadConfig, type Config } from '../../src/config';
@@ -55,7 +60,9 @@ export interface System {
  * The whole service in this process, on the real stack: a fresh database, the Temporal dev server, a worker,
  * the API on a random port, and a fake Intercom over HTTP. Nothing of ours is mocked.
  */
-export async function startSystem(opts: { fake?: FakeIntercomOptions; tuning?: { partitions?: number; heartbeatTimeout?: string } } = {}): Promise<System> {
+export async function startSystem(
+  opts: { fake?: FakeIntercomOptions; tuning?: { partitions?: number; heartbeatTimeout?: string } } = {},
+): Promise<System> {
   const logs = new LogCapture();
   const log = createLogger('info', logs);
   const database = await createTestDatabase();

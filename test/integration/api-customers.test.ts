@@ -11,8 +11,6 @@ import { createMetrics } from '../../src/metrics';
 import { SourceWorkflows } from '../../src/temporal/source-client';
 import { createTestDatabase, temporalAddress, temporalNamespace, uniqueTaskQueue } from '../helpers/stack';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
 const apiKey = `key_${randomBytes(12).toString('hex')}`;
 const INTERCOM = 'ds_intercomaaaaaaaaaaaaaaaaa';
 const BILLING = 'ds_billingaaaaaaaaaaaaaaaaaa';

@@ -1,7 +1,5 @@
 import { eventually, startSystem, type System } from '../helpers/system';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
 /**
  * The Intercom lifecycle endpoints against the real workflow and worker: the API turns the workflow's
  * rejections into 409/422 and shows what the activities write.

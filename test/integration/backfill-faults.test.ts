@@ -24,16 +24,28 @@ async function actualState(sys: System, sourceId: string) {
     `SELECT count(*) AS n FROM customers c WHERE EXISTS (SELECT 1 FROM customer_records r WHERE r.customer_id = c.id AND r.source_id = $1)`,
     [sourceId],
   );
-  return { companies: records.map((r) => r.external_id), pairs: contacts.map((c) => c.pair).sort(), customers: Number(customers[0].n) };
+  return {
+    companies: records.map((r) => r.external_id),
+    pairs: contacts.map((c) => c.pair).sort(),
+    customers: Number(customers[0].n),
+  };
 }
 
 async function connectAndImport(sys: System, name: string): Promise<string> {
   const created = await sys.api('POST', '/v1/data_sources', { name, system: 'Intercom' });
   expect(created.status).toBe(201);
   const id: string = created.body.uuid;
-  expect((await sys.api('POST', `/v1/data_sources/${id}/intercom/token`, { access_token: sys.fake.accessToken })).status).toBe(202);
-  await eventually(async () => ((await sys.api('GET', `/v1/data_sources/${id}`)).body.status === 'connected' ? true : undefined), 'connected', 120_000);
-  expect((await sys.api('POST', `/v1/data_sources/${id}/intercom/import`, { companies: true, contacts: true })).status).toBe(202);
+  expect(
+    (await sys.api('POST', `/v1/data_sources/${id}/intercom/token`, { access_token: sys.fake.accessToken })).status,
+  ).toBe(202);
+  await eventually(
+    async () => ((await sys.api('GET', `/v1/data_sources/${id}`)).body.status === 'connected' ? true : undefined),
+    'connected',
+    120_000,
+  );
+  expect(
+    (await sys.api('POST', `/v1/data_sources/${id}/intercom/import`, { companies: true, contacts: true })).status,
+  ).toBe(202);
   return id;
 }
 
@@ -55,10 +67,16 @@ describe('backfill under faults', () => {
     const id = await connectAndImport(sys, 'Killed worker');
     // Kill the worker once it has written some, but not all, of the companies.
     const total = sys.fake.store.companies().length;
-    await eventually(async () => {
-      const [{ n }] = await sys.db.query(`SELECT count(*)::int AS n FROM customer_records WHERE source_id = $1`, [id]);
-      return n > 0 && n < total ? n : undefined;
-    }, 'some companies imported', 120_000);
+    await eventually(
+      async () => {
+        const [{ n }] = await sys.db.query(`SELECT count(*)::int AS n FROM customer_records WHERE source_id = $1`, [
+          id,
+        ]);
+        return n > 0 && n < total ? n : undefined;
+      },
+      'some companies imported',
+      120_000,
+    );
     await killed(first);
 
     await sys.startWorker();

@@ -26,9 +26,14 @@ describe('backfill of a seeded workspace', () => {
     sourceId = created.body.uuid;
     expect(sourceId).toMatch(/^ds_/);
 
-    const connected = await call('POST', `/v1/data_sources/${sourceId}/intercom/token`, { access_token: sys.fake.accessToken });
+    const connected = await call('POST', `/v1/data_sources/${sourceId}/intercom/token`, {
+      access_token: sys.fake.accessToken,
+    });
     expect(connected.status).toBe(202);
-    await eventually(async () => ((await call('GET', `/v1/data_sources/${sourceId}`)).body.status === 'connected' ? true : undefined), 'connected');
+    await eventually(
+      async () => ((await call('GET', `/v1/data_sources/${sourceId}`)).body.status === 'connected' ? true : undefined),
+      'connected',
+    );
 
     const fields = await call('GET', `/v1/data_sources/${sourceId}/intercom/fields`);
     expect(fields.status).toBe(200);
@@ -113,7 +118,9 @@ describe('backfill of a seeded workspace', () => {
     expect(rows.filter((r) => r.external_id === manyCompanies.id)).toHaveLength(12);
     expect(new Set(rows.map((r) => r.role))).toEqual(new Set(['user', 'lead']));
 
-    const unicode = contacts.find((c) => /[^\u0000-\u007f]/.test(c.name ?? '') && sys.fake.store.companyIdsOf(c.id).length > 0);
+    const unicode = contacts.find(
+      (c) => /[^\u0000-\u007f]/.test(c.name ?? '') && sys.fake.store.companyIdsOf(c.id).length > 0,
+    );
     expect(unicode).toBeDefined();
     const row = rows.find((r) => r.external_id === unicode.id);
     expect([row.first_name, row.last_name].filter(Boolean).join(' ')).toBe(unicode.name.trim());

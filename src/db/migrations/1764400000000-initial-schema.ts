@@ -126,7 +126,16 @@ export class InitialSchema1764400000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['webhook_inbox', 'merge_rules', 'attribute_definitions', 'contacts', 'customer_records', 'customers', 'credentials', 'sources']) {
+    for (const t of [
+      'webhook_inbox',
+      'merge_rules',
+      'attribute_definitions',
+      'contacts',
+      'customer_records',
+      'customers',
+      'credentials',
+      'sources',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS ${t}`);
     }
     await q.query(`DROP AGGREGATE IF EXISTS jsonb_merge_agg(jsonb)`);

@@ -3,7 +3,17 @@
  * primary record, falling back field by field to the other records (oldest first); custom attributes are the
  * union, the primary winning a clash. `$1` is an array of customer ids.
  */
-const FALLBACK_FIELDS = ['name', 'email', 'company', 'website_url', 'country', 'city', 'lead_created_at', 'free_trial_started_at', 'status'];
+const FALLBACK_FIELDS = [
+  'name',
+  'email',
+  'company',
+  'website_url',
+  'country',
+  'city',
+  'lead_created_at',
+  'free_trial_started_at',
+  'status',
+];
 
 export const REFRESH_CUSTOMERS_SQL = `
   UPDATE customers c SET
@@ -13,7 +23,8 @@ export const REFRESH_CUSTOMERS_SQL = `
   FROM (
     SELECT r.customer_id,
       ${FALLBACK_FIELDS.map(
-        (f) => `(array_agg(r.${f} ORDER BY (r.id = p.primary_record_id) DESC, r.id) FILTER (WHERE r.${f} IS NOT NULL))[1] AS ${f}`,
+        (f) =>
+          `(array_agg(r.${f} ORDER BY (r.id = p.primary_record_id) DESC, r.id) FILTER (WHERE r.${f} IS NOT NULL))[1] AS ${f}`,
       ).join(',\n      ')},
       jsonb_merge_agg(r.custom ORDER BY (r.id = p.primary_record_id), r.id DESC) AS custom
     FROM customer_records r JOIN customers p ON p.id = r.customer_id

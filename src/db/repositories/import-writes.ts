@@ -39,7 +39,10 @@ export class ImportWrites {
          RETURNING r.id, r.customer_id`,
         [sourceId, JSON.stringify(unique.map(recordRow)), generation],
       );
-      await this.assignCustomers(tx, written.filter((w) => w.customer_id === null).map((w) => w.id));
+      await this.assignCustomers(
+        tx,
+        written.filter((w) => w.customer_id === null).map((w) => w.id),
+      );
       const customerIds = await tx.query(`SELECT DISTINCT customer_id FROM customer_records WHERE id = ANY($1)`, [
         written.map((w) => w.id),
       ]);
@@ -67,11 +70,14 @@ export class ImportWrites {
   async upsertContacts(sourceId: string, items: ContactLinks[]): Promise<number> {
     const rows = new Map<string, ReturnType<typeof contactRow>>();
     for (const { contact, companyIds } of items) {
-      for (const companyId of companyIds) rows.set(`${contact.externalId}\u0000${companyId}`, contactRow(contact, companyId));
+      for (const companyId of companyIds)
+        rows.set(`${contact.externalId}\u0000${companyId}`, contactRow(contact, companyId));
     }
     if (items.length === 0) return 0;
     const sorted = [...rows.values()].sort((a, b) =>
-      a.external_id === b.external_id ? a.company_external_id.localeCompare(b.company_external_id) : a.external_id.localeCompare(b.external_id),
+      a.external_id === b.external_id
+        ? a.company_external_id.localeCompare(b.company_external_id)
+        : a.external_id.localeCompare(b.external_id),
     );
     return this.db.transaction(async (tx) => {
       await tx.query(
@@ -81,7 +87,11 @@ export class ImportWrites {
         [
           sourceId,
           JSON.stringify(
-            items.map((i) => ({ external_id: i.contact.externalId, company_ids: i.companyIds, source_updated_at: i.contact.sourceUpdatedAt })),
+            items.map((i) => ({
+              external_id: i.contact.externalId,
+              company_ids: i.companyIds,
+              source_updated_at: i.contact.sourceUpdatedAt,
+            })),
           ),
         ],
       );
@@ -108,7 +118,10 @@ export class ImportWrites {
   }
 
   /** Adds to the counters in `sources.progress` (pages fetched, contacts skipped for having no company). */
-  async addProgress(sourceId: string, delta: { pagesFetched?: number; contactsSkippedNoCompany?: number }): Promise<void> {
+  async addProgress(
+    sourceId: string,
+    delta: { pagesFetched?: number; contactsSkippedNoCompany?: number },
+  ): Promise<void> {
     await this.db.query(
       `UPDATE sources SET progress = progress
          || jsonb_build_object('pagesFetched', COALESCE((progress->>'pagesFetched')::int, 0) + $2::int)
