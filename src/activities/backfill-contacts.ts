@@ -1,9 +1,11 @@
 import {
   balancePartitions,
   dayOf,
-  probeBuckets,
+  noonOf,
   partitionQuery,
+  probeBuckets,
   type ContactPartition,
+  type SearchFilter,
 } from '../domain/contact-partitions';
 import { contactToFields, embeddedCompanyIds } from '../domain/intercom-mapping';
 import type { IntercomContact } from '../domain/intercom-types';
@@ -22,6 +24,12 @@ interface PartitionCursor {
 }
 
 const PROBE_BUCKETS_PER_PARTITION = 4;
+
+interface SearchImportResult {
+  pages: number;
+  contacts: number;
+  skipped: number;
+}
 
 export function createContactBackfill(deps: ActivityDeps) {
   const writes = new ImportWrites(deps.db);
@@ -48,6 +56,35 @@ export function createContactBackfill(deps: ActivityDeps) {
     deps.metrics.pagesFetched.inc({ endpoint: 'contacts/search' });
     deps.metrics.recordsImported.inc({ kind: 'contact' }, written);
     return { written, skipped };
+  }
+
+  async function importSearch(
+    sourceId: string,
+    query: SearchFilter,
+    resumeFrom: unknown,
+    countSkips: boolean,
+  ): Promise<SearchImportResult> {
+    const ctx = activityContext();
+    const session = await openIntercomSession(deps, sourceId);
+    const cursor: PartitionCursor = ctx.resumeFrom<PartitionCursor>() ??
+      (resumeFrom as PartitionCursor | undefined) ?? { pages: 0, contacts: 0, skipped: 0 };
+    try {
+      for (;;) {
+        const page = await searchContacts(session.http, query, { startingAfter: cursor.startingAfter });
+        if (page.data.length > 0) {
+          const { written, skipped } = await writeContactPage(sourceId, session, page.data, countSkips);
+          cursor.contacts += written;
+          cursor.skipped += skipped;
+        }
+        cursor.pages++;
+        cursor.startingAfter = nextCursor(page);
+        ctx.heartbeat(cursor);
+        if (!cursor.startingAfter) break;
+      }
+      return { pages: cursor.pages, contacts: cursor.contacts, skipped: cursor.skipped };
+    } catch (err) {
+      throw asActivityFailure(err, cursor);
+    }
   }
 
   async function firstCreatedAt(http: IntercomHttp, order: 'ascending' | 'descending') {
@@ -93,34 +130,22 @@ export function createContactBackfill(deps: ActivityDeps) {
     },
 
     /** Imports one created_at partition page by page, heartbeating the search cursor after each committed page. */
-    async importContactPartition(
+    importContactPartition(
       sourceId: string,
       partition: ContactPartition,
       resumeFrom?: unknown,
       opts: { countSkips?: boolean } = {},
-    ): Promise<{ pages: number; contacts: number; skipped: number }> {
-      const ctx = activityContext();
-      const session = await openIntercomSession(deps, sourceId);
-      const cursor: PartitionCursor = ctx.resumeFrom<PartitionCursor>() ??
-        (resumeFrom as PartitionCursor | undefined) ?? { pages: 0, contacts: 0, skipped: 0 };
-      const query = partitionQuery(partition);
-      try {
-        for (;;) {
-          const page = await searchContacts(session.http, query, { startingAfter: cursor.startingAfter });
-          if (page.data.length > 0) {
-            const { written, skipped } = await writeContactPage(sourceId, session, page.data, opts.countSkips ?? true);
-            cursor.contacts += written;
-            cursor.skipped += skipped;
-          }
-          cursor.pages++;
-          cursor.startingAfter = nextCursor(page);
-          ctx.heartbeat(cursor);
-          if (!cursor.startingAfter) break;
-        }
-        return { pages: cursor.pages, contacts: cursor.contacts, skipped: cursor.skipped };
-      } catch (err) {
-        throw asActivityFailure(err, cursor);
-      }
+    ): Promise<SearchImportResult> {
+      return importSearch(sourceId, partitionQuery(partition), resumeFrom, opts.countSkips ?? true);
+    },
+
+    /**
+     * Reconciliation: every contact updated since `sinceUnix`, re-read with a day of overlap because Intercom
+     * matches dates by calendar day. Older data never overwrites newer, so re-reading is harmless.
+     */
+    reconcileContacts(sourceId: string, sinceUnix: number, resumeFrom?: unknown): Promise<SearchImportResult> {
+      const query = { field: 'updated_at', operator: '>', value: noonOf(dayOf(sinceUnix) - 1) };
+      return importSearch(sourceId, query, resumeFrom, false);
     },
   };
 }

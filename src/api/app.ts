@@ -15,6 +15,7 @@ import { dataSourceRoutes } from './routes/data-sources';
 import { healthRoutes } from './routes/health';
 import { intercomRoutes } from './routes/intercom';
 import { oauthCallbackRoutes } from './routes/oauth-callback';
+import { webhookRoutes } from './routes/webhooks';
 
 export interface ApiDeps {
   config: Config;
@@ -86,6 +87,7 @@ export function createApp(deps: ApiDeps): express.Express {
 
   app.use(healthRoutes(ctx));
   app.use(oauthCallbackRoutes(ctx));
+  app.use(webhookRoutes(ctx));
 
   app.use('/v1', requireApiKey(deps.config.apiKeys), express.json({ limit: '1mb' }));
   app.get('/v1/ping', (_req, res) => {

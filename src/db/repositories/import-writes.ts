@@ -169,3 +169,31 @@ function contactRow(c: ContactFields, companyExternalId: string) {
     source_updated_at: c.sourceUpdatedAt,
   };
 }
+
+/** Marks kept in the CRM for objects deleted (or archived) in Intercom: nothing is removed. */
+export class SourceDeletions {
+  constructor(private readonly db: DataSource) {}
+
+  async companyDeleted(sourceId: string, externalId: string, at: string): Promise<void> {
+    await this.db.query(
+      `UPDATE customer_records SET deleted_in_source_at = COALESCE(deleted_in_source_at, $3::timestamptz), updated_at = now()
+       WHERE source_id = $1 AND external_id = $2`,
+      [sourceId, externalId, at],
+    );
+  }
+
+  async contactDeleted(sourceId: string, externalId: string, at: string): Promise<void> {
+    await this.db.query(
+      `UPDATE contacts SET deleted_in_source_at = COALESCE(deleted_in_source_at, $3::timestamptz), updated_at = now()
+       WHERE source_id = $1 AND external_id = $2`,
+      [sourceId, externalId, at],
+    );
+  }
+
+  async currentGeneration(sourceId: string): Promise<number> {
+    const [row] = await this.db.query(`SELECT COALESCE((progress->>'generation')::int, 0) AS g FROM sources WHERE id = $1`, [
+      sourceId,
+    ]);
+    return row?.g ?? 0;
+  }
+}

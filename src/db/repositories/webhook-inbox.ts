@@ -1,0 +1,74 @@
+import type { DataSource } from 'typeorm';
+
+export interface Notification {
+  id: string;
+  topic: string;
+  app_id: string;
+  created_at?: number;
+  data?: { item?: Record<string, unknown> };
+}
+
+export interface InboxRow {
+  notificationId: string;
+  topic: string;
+  payload: Notification;
+}
+
+/** The durable hand-off between the webhook endpoint and the source workflow. */
+export class WebhookInbox {
+  constructor(private readonly db: DataSource) {}
+
+  /**
+   * Stores the notification once for every live Intercom source of its workspace (a duplicate delivery
+   * changes nothing). Returns the sources that got a new row; none when the workspace is unknown.
+   */
+  async receive(notification: Notification): Promise<{ sourceIds: string[]; routed: boolean }> {
+    const sources: Array<{ id: string }> = await this.db.query(
+      `SELECT id FROM sources WHERE workspace_id = $1 AND system = 'intercom' AND deleted_at IS NULL
+         AND status NOT IN ('deleting', 'deleted')`,
+      [notification.app_id],
+    );
+    if (sources.length === 0) {
+      await this.db.query(
+        `INSERT INTO webhook_ignored (notification_id, app_id, topic, reason) VALUES ($1, $2, $3, 'no live source for this workspace')
+         ON CONFLICT DO NOTHING`,
+        [notification.id, notification.app_id, notification.topic],
+      );
+      return { sourceIds: [], routed: false };
+    }
+    const inserted: Array<{ source_id: string }> = await this.db.query(
+      `INSERT INTO webhook_inbox (source_id, notification_id, topic, app_id, payload)
+       SELECT unnest($1::text[]), $2, $3, $4, $5::jsonb
+       ON CONFLICT (source_id, notification_id) DO NOTHING RETURNING source_id`,
+      [sources.map((s) => s.id), notification.id, notification.topic, notification.app_id, JSON.stringify(notification)],
+    );
+    return { sourceIds: inserted.map((r) => r.source_id), routed: true };
+  }
+
+  /** The oldest unprocessed notifications of a source, in arrival order. */
+  async pending(sourceId: string, limit: number): Promise<InboxRow[]> {
+    const rows: Array<{ notification_id: string; topic: string; payload: Notification }> = await this.db.query(
+      `SELECT notification_id, topic, payload FROM webhook_inbox
+       WHERE source_id = $1 AND processed_at IS NULL ORDER BY seq LIMIT $2`,
+      [sourceId, limit],
+    );
+    return rows.map((r) => ({ notificationId: r.notification_id, topic: r.topic, payload: r.payload }));
+  }
+
+  async markProcessed(sourceId: string, ids: string[], errors: Map<string, string> = new Map()): Promise<void> {
+    await this.db.query(
+      `UPDATE webhook_inbox i SET processed_at = now(), error = x.error
+       FROM jsonb_to_recordset($2::jsonb) AS x(id text, error text)
+       WHERE i.source_id = $1 AND i.notification_id = x.id`,
+      [sourceId, JSON.stringify(ids.map((id) => ({ id, error: errors.get(id) ?? null })))],
+    );
+  }
+
+  async hasPending(sourceId: string): Promise<boolean> {
+    const [row] = await this.db.query(
+      `SELECT EXISTS (SELECT 1 FROM webhook_inbox WHERE source_id = $1 AND processed_at IS NULL) AS pending`,
+      [sourceId],
+    );
+    return row.pending === true;
+  }
+}
