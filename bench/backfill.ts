@@ -1,0 +1,502 @@
+import { parseArgs } from 'node:util';
+import type { FakeIntercom } from '../src/fake-intercom';
+import { barePager, sequentialPager, type PagerResult } from './pagers';
+import {
+  RssSampler,
+  appendBenchmarks,
+  describeMachine,
+  fmt,
+  startBenchStack,
+  waitFor,
+  withCleanup,
+  type BenchStack,
+} from './stack';
+
+/**
+ * `npm run bench -- backfill [--companies N] [--contacts N] [--latency-ms L] [--seed S] [--partitions P]`
+ *
+ * Imports a seeded fake Intercom workspace through our API on the real stack (PostgreSQL, Temporal, the worker in
+ * a child process) and compares the throughput with two pagers that fetch the same data and throw it away: the
+ * bare pager (our exact requests and concurrency, no database: the ceiling) and one sequential cursor (how Airbyte
+ * and tap-intercom page). Appends the results to BENCHMARKS.md; the last line of output is a JSON summary.
+ */
+
+const USAGE = `Usage: npm run bench -- backfill [options]
+  --companies N    companies in the fake workspace (default 20000)
+  --contacts N     visible contacts (default 100000)
+  --latency-ms L   latency the fake adds to every response (default 150)
+  --seed S         workspace seed (default 1)
+  --partitions P   parallel created_at partitions of contacts (default 8, as in production)
+  --verbose        echo the worker's output
+Small smoke run: npm run bench -- backfill --companies 500 --contacts 2000 --latency-ms 20`;
+
+/** Far above what the run sends, so the fake never throttles: the benchmark measures paging, not rate limits. */
+const RATE_LIMIT_PER_MINUTE = 1_000_000;
+
+const TARGETS = { toPager: 0.6, toSequential: 4 };
+
+interface Options {
+  companies: number;
+  contacts: number;
+  latencyMs: number;
+  seed: number;
+  partitions: number;
+  verbose: boolean;
+}
+
+function parseOptions(argv: string[]): Options | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      companies: { type: 'string', default: '20000' },
+      contacts: { type: 'string', default: '100000' },
+      'latency-ms': { type: 'string', default: '150' },
+      seed: { type: 'string', default: '1' },
+      partitions: { type: 'string', default: '8' },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return undefined;
+  const int = (name: string, raw: string, min: number) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, not ${raw}`);
+    return n;
+  };
+  return {
+    companies: int('companies', values.companies, 0),
+    contacts: int('contacts', values.contacts, 0),
+    latencyMs: int('latency-ms', values['latency-ms'], 0),
+    seed: int('seed', values.seed, 0),
+    partitions: int('partitions', values.partitions, 1),
+    verbose: values.verbose,
+  };
+}
+
+/** Requests the fake served, per endpoint family. */
+interface RequestCounts {
+  scroll: number;
+  search: number;
+  contactCompanies: number;
+  other: number;
+  total: number;
+}
+
+function requestCounts(fake: FakeIntercom): RequestCounts {
+  const total = fake.requestCount();
+  const scroll = fake.requestCount('/companies/scroll');
+  const search = fake.requestCount('/contacts/search');
+  // GET /contacts/{id}/companies: every /contacts/… path but the search (the backfill reads no other contact path).
+  const contactCompanies = fake.requestCount('/contacts/') - search;
+  return { scroll, search, contactCompanies, other: total - scroll - search - contactCompanies, total };
+}
+
+function diffCounts(after: RequestCounts, before: RequestCounts): RequestCounts {
+  return {
+    scroll: after.scroll - before.scroll,
+    search: after.search - before.search,
+    contactCompanies: after.contactCompanies - before.contactCompanies,
+    other: after.other - before.other,
+    total: after.total - before.total,
+  };
+}
+
+const countsText = (c: RequestCounts) =>
+  `${fmt(c.total)} requests: ${fmt(c.scroll)} companies/scroll, ${fmt(c.search)} contacts/search, ` +
+  `${fmt(c.contactCompanies)} contacts/{id}/companies, ${fmt(c.other)} other`;
+
+/** What the workspace should produce: every company, and one contact row per (contact, company) link. */
+function expectedRecords(fake: FakeIntercom) {
+  const companies = fake.store.companies().length;
+  let contactRows = 0;
+  for (const contact of fake.store.contacts() as Array<{ id: string }>)
+    contactRows += fake.store.companyIdsOf(contact.id).length;
+  return { companies, contactRows };
+}
+
+// ---------------------------------------------------------------- Temporal history
+
+const tsMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
+  t ? Number(String(t.seconds ?? 0)) * 1000 + (t.nanos ?? 0) / 1e6 : NaN;
+
+interface ActivityRun {
+  name: string;
+  scheduledMs: number;
+  completedMs?: number;
+  attempts: number;
+}
+
+/** Activities of a workflow run, from its history: when each was scheduled and completed, and its attempts. */
+function activityRuns(history: { events?: any[] | null }): ActivityRun[] {
+  const byScheduledId = new Map<string, ActivityRun>();
+  for (const e of history.events ?? []) {
+    const id = String(e.eventId);
+    if (e.activityTaskScheduledEventAttributes) {
+      byScheduledId.set(id, {
+        name: e.activityTaskScheduledEventAttributes.activityType?.name ?? '?',
+        scheduledMs: tsMs(e.eventTime),
+        attempts: 0,
+      });
+    } else if (e.activityTaskStartedEventAttributes) {
+      const run = byScheduledId.get(String(e.activityTaskStartedEventAttributes.scheduledEventId));
+      if (run) run.attempts = e.activityTaskStartedEventAttributes.attempt ?? 1;
+    } else if (e.activityTaskCompletedEventAttributes) {
+      const run = byScheduledId.get(String(e.activityTaskCompletedEventAttributes.scheduledEventId));
+      if (run) run.completedMs = tsMs(e.eventTime);
+    }
+  }
+  return [...byScheduledId.values()];
+}
+
+interface Breakdown {
+  companiesSeconds?: number;
+  contactsSeconds?: number;
+  partitionSeconds: number[];
+  retries: number;
+}
+
+function breakdown(runs: ActivityRun[], importAtMs: number): Breakdown {
+  const s = (ms: number | undefined) => (ms === undefined ? undefined : (ms - importAtMs) / 1000);
+  const companies = runs.find((r) => r.name === 'importCompanies');
+  const partitions = runs.filter((r) => r.name === 'importContactPartition');
+  const lastContact = Math.max(...partitions.map((r) => r.completedMs ?? NaN));
+  return {
+    companiesSeconds: s(companies?.completedMs),
+    contactsSeconds: partitions.length ? s(lastContact) : undefined,
+    partitionSeconds: partitions.map((r) => ((r.completedMs ?? NaN) - r.scheduledMs) / 1000),
+    retries: runs.reduce((n, r) => n + Math.max(0, r.attempts - 1), 0),
+  };
+}
+
+// ---------------------------------------------------------------- our backfill
+
+interface BackfillRun {
+  sourceId: string;
+  seconds: number;
+  companies: number;
+  contactRows: number;
+  records: number;
+  rssBeforeMb: number;
+  rssSecondHalf?: { min: number; max: number; n: number };
+  rssMaxSampledMb: number;
+  peakRssMb: number;
+  historyEvents: Record<string, number>;
+  breakdown: Breakdown;
+  requests: RequestCounts;
+}
+
+async function runBackfill(stack: BenchStack): Promise<BackfillRun> {
+  const { call, fake, worker } = stack;
+  const created = await call('POST', '/v1/data_sources', { name: 'Benchmark workspace', system: 'Intercom' });
+  if (created.status !== 201) throw new Error(`create source: HTTP ${created.status} ${JSON.stringify(created.body)}`);
+  const sourceId: string = created.body.uuid;
+  const token = await call('POST', `/v1/data_sources/${sourceId}/intercom/token`, { access_token: fake.accessToken });
+  if (token.status !== 202) throw new Error(`token: HTTP ${token.status} ${JSON.stringify(token.body)}`);
+  // The first workflow task waits for the worker to bundle the workflows: allow for a slow start.
+  await waitFor(
+    async () => {
+      if (worker.exited()) throw new Error(`the worker process exited:\n${worker.output()}`);
+      const s = await call('GET', `/v1/data_sources/${sourceId}`);
+      return s.body?.status === 'connected' ? true : undefined;
+    },
+    'the source to be connected',
+    { timeoutMs: 180_000, everyMs: 250 },
+  );
+  const fields = await call('GET', `/v1/data_sources/${sourceId}/intercom/fields`);
+  if (fields.status !== 200) throw new Error(`fields: HTTP ${fields.status}`);
+  const selection = {
+    company: fields.body.company.map((f: { name: string }) => f.name),
+    contact: fields.body.contact.map((f: { name: string }) => f.name),
+  };
+  console.log(
+    `  source ${sourceId} connected; selecting all ${selection.company.length} company and ` +
+      `${selection.contact.length} contact custom attributes`,
+  );
+
+  const rssBefore = (await worker.memory())?.rssMb ?? NaN;
+  const sampler = new RssSampler(worker.nodePid);
+  const countsBefore = requestCounts(fake);
+  sampler.start();
+  const importAt = Date.now();
+  const started = await call('POST', `/v1/data_sources/${sourceId}/intercom/import`, {
+    companies: true,
+    contacts: true,
+    custom_attributes: selection,
+  });
+  if (started.status !== 202) throw new Error(`import: HTTP ${started.status} ${JSON.stringify(started.body)}`);
+
+  let lastPrint = Date.now();
+  const liveAt = await waitFor(
+    async () => {
+      if (worker.exited()) throw new Error(`the worker process exited:\n${worker.output()}`);
+      const s = await call('GET', `/v1/data_sources/${sourceId}`);
+      const now = Date.now();
+      if (s.body?.status === 'live') return now;
+      if (s.body?.status === 'needs_reconnect') throw new Error(`the source needs a reconnect: ${s.body.last_error}`);
+      if (now - lastPrint >= 5000) {
+        lastPrint = now;
+        const p = s.body?.progress ?? {};
+        const done = Number(p.companies_imported ?? 0) + Number(p.contacts_imported ?? 0);
+        const elapsed = (now - importAt) / 1000;
+        const rss = sampler.samples.at(-1)?.rssMb;
+        console.log(
+          `  ${elapsed.toFixed(0).padStart(5)} s  ${s.body?.status}: ${fmt(Number(p.companies_imported ?? 0))} companies, ` +
+            `${fmt(Number(p.contacts_imported ?? 0))} contact rows, ${fmt(Number(p.pages_fetched ?? 0))} pages ` +
+            `(${fmt(done / elapsed)} records/s), worker RSS ${rss === undefined ? '?' : fmt(rss)} MB`,
+        );
+      }
+      return undefined;
+    },
+    'the backfill to finish (status live)',
+    { timeoutMs: 60 * 60_000, everyMs: 200 },
+  );
+  sampler.stop();
+  const seconds = (liveAt - importAt) / 1000;
+  const requests = diffCounts(requestCounts(fake), countsBefore);
+  const memory = await worker.memory();
+
+  const [{ companies }] = await stack.db.query(
+    `SELECT count(*)::int AS companies FROM customer_records WHERE source_id = $1`,
+    [sourceId],
+  );
+  const [{ contacts }] = await stack.db.query(`SELECT count(*)::int AS contacts FROM contacts WHERE source_id = $1`, [
+    sourceId,
+  ]);
+
+  const historyEvents: Record<string, number> = {};
+  let runs: ActivityRun[] = [];
+  for (const id of [`source:${sourceId}`, `source:${sourceId}:backfill:1`]) {
+    const history = await stack.client.workflow.getHandle(id).fetchHistory();
+    historyEvents[id] = history.events?.length ?? 0;
+    if (id.endsWith(':backfill:1')) runs = activityRuns(history);
+  }
+
+  return {
+    sourceId,
+    seconds,
+    companies,
+    contactRows: contacts,
+    records: companies + contacts,
+    rssBeforeMb: rssBefore,
+    rssSecondHalf: sampler.secondHalf(),
+    rssMaxSampledMb: sampler.max(),
+    peakRssMb: memory?.hwmMb ?? NaN,
+    historyEvents,
+    breakdown: breakdown(runs, importAt),
+    requests,
+  };
+}
+
+async function timedPager(
+  fake: FakeIntercom,
+  run: () => Promise<PagerResult>,
+): Promise<PagerResult & { requests: RequestCounts }> {
+  const before = requestCounts(fake);
+  const result = await run();
+  return { ...result, requests: diffCounts(requestCounts(fake), before) };
+}
+
+// ---------------------------------------------------------------- report
+
+const INTRO = `# Benchmarks
+
+Results of \`npm run bench\`, newest last. Each run starts its own stack from scratch and appends a section here.
+
+## backfill
+
+\`npm run bench -- backfill --companies 20000 --contacts 100000 --latency-ms 150\` seeds the built-in fake Intercom
+(in the benchmark process, every response delayed by \`--latency-ms\` to stand in for the network and Intercom's own
+time; its rate limit raised so it never throttles, so the numbers measure paging and writing, not Intercom's budget).
+It then imports the workspace **through our API** exactly as a user would (create the source, connect it with the
+private-app token, select every company and contact custom attribute, start the import) on the real stack: embedded
+PostgreSQL (stock durability settings) or \`DATABASE_URL\`, a Temporal dev server (in memory), the API in the benchmark
+process and the worker in a child process (\`tsx src/worker.ts\`) so its memory can be read from \`/proc\`.
+
+What the numbers mean:
+
+- **records**: rows our backfill wrote, counted in PostgreSQL: customer records (one per Intercom company) plus contact
+  rows (one per contact and company it belongs to; contacts without a company are skipped). The run fails loudly unless
+  they equal exactly what the fake workspace holds.
+- **seconds / records/s**: from the import request until the API reports the source \`live\` (polled every 200 ms).
+- **bare pager**: the ceiling. Our own Intercom code (\`src/intercom\`, the partition planning of
+  \`src/domain/contact-partitions\`) sends the very requests of the backfill with its concurrency (one companies scroll
+  alongside the same number of parallel \`created_at\` partitions of \`POST /contacts/search\`, per_page 150, plus
+  \`GET /contacts/{id}/companies\` for contacts with more than 10 companies) and throws the data away: no database, no
+  Temporal. **ratio to pager** = our records/s ÷ the pager's; the target is ≥ ${TARGETS.toPager}.
+- **sequential**: one cursor at a time, as Airbyte's source-intercom and Singer's tap-intercom page: the companies
+  scroll, then a single \`POST /contacts/search\` sorted by \`updated_at\` (per_page 150, following \`starting_after\`),
+  fetching capped company lists inline. **ratio to sequential** = our records/s ÷ its records/s; the target is
+  ≥ ${TARGETS.toSequential}.
+- **worker peak RSS**: \`VmHWM\` of the worker's node process at the end of the import (its lifetime peak, including
+  start-up and bundling the workflows); the RSS sampled every second during the import shows whether memory grows with
+  the data (min/max over the second half of the import).
+- **history events**: events in the workflow histories \`source:<id>\` and \`source:<id>:backfill:1\` (the larger).
+- **request counts** come from the fake's own counters, per endpoint, for each of the three runs.
+
+The reference machine has 2 cores, shared by PostgreSQL, Temporal, the worker, the API and the fake; other work on
+the machine at the same time shows up as noise.
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  let opts: Options | undefined;
+  try {
+    opts = parseOptions(argv);
+  } catch (err) {
+    console.error(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (!opts) {
+    console.log(USAGE);
+    return 0;
+  }
+  const o = opts;
+
+  return withCleanup(async (cleanup) => {
+    const date = new Date();
+    console.log(
+      `backfill benchmark: ${fmt(o.companies)} companies, ${fmt(o.contacts)} contacts, ${o.latencyMs} ms latency, ` +
+        `seed ${o.seed}, ${o.partitions} contact partitions`,
+    );
+    console.log(`  machine        ${describeMachine()}`);
+    console.log(`  fake Intercom rate limit: ${fmt(RATE_LIMIT_PER_MINUTE)}/min, high enough never to throttle`);
+    const stack = await startBenchStack(
+      {
+        fake: {
+          companies: o.companies,
+          contacts: o.contacts,
+          seed: o.seed,
+          latencyMs: o.latencyMs,
+          rateLimitPerMinute: RATE_LIMIT_PER_MINUTE,
+        },
+        partitions: o.partitions,
+        verbose: o.verbose,
+      },
+      cleanup,
+    );
+    const expected = expectedRecords(stack.fake);
+    console.log(
+      `  expected       ${fmt(expected.companies)} companies + ${fmt(expected.contactRows)} contact rows = ` +
+        `${fmt(expected.companies + expected.contactRows)} records`,
+    );
+
+    console.log('\n[1/3] our backfill, through the API');
+    const ours = await runBackfill(stack);
+    const oursRate = ours.records / ours.seconds;
+    console.log(
+      `  live after ${ours.seconds.toFixed(1)} s: ${fmt(ours.companies)} companies + ${fmt(ours.contactRows)} contact rows` +
+        ` = ${fmt(ours.records)} records, ${fmt(oursRate)} records/s`,
+    );
+    console.log(`  ${countsText(ours.requests)}`);
+    if (ours.companies !== expected.companies || ours.contactRows !== expected.contactRows) {
+      const line = '!'.repeat(100);
+      console.error(
+        `\n${line}\nWRONG RESULT: the database holds ${fmt(ours.companies)} companies and ${fmt(ours.contactRows)} ` +
+          `contact rows, the workspace has ${fmt(expected.companies)} and ${fmt(expected.contactRows)}.\n` +
+          `The timing is meaningless; nothing was written to BENCHMARKS.md.\n${line}\n`,
+      );
+      return { exitCode: 1 };
+    }
+    // The worker is idle from here on: stop it so the pagers have the CPU to themselves.
+    await stack.worker.stop();
+
+    console.log('\n[2/3] bare pager (our requests and concurrency, no database): the ceiling');
+    const pager = await timedPager(stack.fake, () =>
+      barePager({ baseUrl: stack.fake.url, token: stack.fake.accessToken, partitions: o.partitions }),
+    );
+    const pagerRate = pager.records / pager.seconds;
+    console.log(`  ${pager.seconds.toFixed(1)} s, ${fmt(pager.records)} records, ${fmt(pagerRate)} records/s`);
+    console.log(`  ${countsText(pager.requests)}`);
+
+    console.log('\n[3/3] one sequential cursor (Airbyte / tap-intercom style)');
+    const seq = await timedPager(stack.fake, () =>
+      sequentialPager({ baseUrl: stack.fake.url, token: stack.fake.accessToken }),
+    );
+    const seqRate = seq.records / seq.seconds;
+    console.log(`  ${seq.seconds.toFixed(1)} s, ${fmt(seq.records)} records, ${fmt(seqRate)} records/s`);
+    console.log(`  ${countsText(seq.requests)}`);
+
+    const warnings: string[] = [];
+    for (const [name, r] of [
+      ['bare pager', pager],
+      ['sequential pager', seq],
+    ] as const) {
+      if (r.companies !== expected.companies || r.contactRows !== expected.contactRows)
+        warnings.push(
+          `WARNING: the ${name} saw ${fmt(r.companies)} companies and ${fmt(r.contactRows)} contact rows, ` +
+            `expected ${fmt(expected.companies)} and ${fmt(expected.contactRows)}`,
+        );
+    }
+
+    const maxHistory = Math.max(...Object.values(ours.historyEvents));
+    const result = {
+      records: ours.records,
+      seconds: round(ours.seconds, 1),
+      records_per_s: round(oursRate, 0),
+      pager_records_per_s: round(pagerRate, 0),
+      sequential_records_per_s: round(seqRate, 0),
+      ratio_to_pager: round(oursRate / pagerRate, 2),
+      ratio_to_sequential: round(oursRate / seqRate, 2),
+      worker_peak_rss_mb: round(ours.peakRssMb, 0),
+      max_history_events: maxHistory,
+    };
+
+    const b = ours.breakdown;
+    const secs = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '?' : `${n.toFixed(1)} s`);
+    const half = ours.rssSecondHalf;
+    const verdict = (ok: boolean) => (ok ? 'meets the target' : 'MISSES the target');
+    const summaryLines = [
+      `| | seconds | records | records/s | ratio |`,
+      `| --- | ---: | ---: | ---: | ---: |`,
+      `| our backfill (API → Temporal → PostgreSQL) | ${ours.seconds.toFixed(1)} | ${fmt(ours.records)} | ${fmt(oursRate)} | |`,
+      `| bare pager (ceiling) | ${pager.seconds.toFixed(1)} | ${fmt(pager.records)} | ${fmt(pagerRate)} | ours ÷ pager = **${result.ratio_to_pager}** (target ≥ ${TARGETS.toPager}: ${verdict(result.ratio_to_pager >= TARGETS.toPager)}) |`,
+      `| sequential cursor | ${seq.seconds.toFixed(1)} | ${fmt(seq.records)} | ${fmt(seqRate)} | ours ÷ sequential = **${result.ratio_to_sequential}** (target ≥ ${TARGETS.toSequential}: ${verdict(result.ratio_to_sequential >= TARGETS.toSequential)}) |`,
+    ];
+    const details = [
+      `- Where the time goes (from the start of each run): companies stream done after ${secs(b.companiesSeconds)} ` +
+        `ours vs ${secs(pager.companiesSeconds)} bare pager; contacts done after ${secs(b.contactsSeconds)} ours vs ` +
+        `${secs(pager.contactsSeconds)} bare pager (sequential: companies ${secs(seq.companiesSeconds)}, then contacts ` +
+        `until ${secs(seq.contactsSeconds)}). Our ${b.partitionSeconds.length} partition activities took ` +
+        `${b.partitionSeconds.length ? `${Math.min(...b.partitionSeconds).toFixed(1)}–${Math.max(...b.partitionSeconds).toFixed(1)} s` : '?'}` +
+        `; activity retries: ${b.retries}.`,
+      `- Requests, ours: ${countsText(ours.requests)}.`,
+      `- Requests, bare pager: ${countsText(pager.requests)}.`,
+      `- Requests, sequential: ${countsText(seq.requests)}.`,
+      `- Worker memory: peak RSS (VmHWM) ${fmt(ours.peakRssMb)} MB; ${fmt(ours.rssBeforeMb)} MB before the import; ` +
+        `sampled max ${fmt(ours.rssMaxSampledMb)} MB` +
+        (half
+          ? `; second half of the import min ${fmt(half.min)} / max ${fmt(half.max)} MB (${half.n} samples).`
+          : '.'),
+      `- History events: ${Object.entries(ours.historyEvents)
+        .map(([id, n]) => `${id.replace(ours.sourceId, '<id>')} ${n}`)
+        .join(', ')}.`,
+      ...warnings.map((w) => `- ${w}`),
+    ];
+
+    console.log(`\nSummary\n${summaryLines.join('\n')}\n${details.join('\n')}`);
+
+    const section = [
+      `### backfill, ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      '',
+      `\`npm run bench -- backfill --companies ${o.companies} --contacts ${o.contacts} --latency-ms ${o.latencyMs} ` +
+        `--seed ${o.seed} --partitions ${o.partitions}\`; ${describeMachine()}; ${stack.temporalVersion}; ` +
+        `${stack.postgres.replace(/ in \/.*$/, '')}; fake Intercom rate limit ${fmt(RATE_LIMIT_PER_MINUTE)}/min (never throttles).`,
+      '',
+      ...summaryLines,
+      '',
+      ...details,
+      '',
+      '```json',
+      JSON.stringify(result),
+      '```',
+    ].join('\n');
+    const file = await appendBenchmarks(INTRO, section);
+    console.log(`\nAppended to ${file}`);
+    return { exitCode: 0, lastLine: JSON.stringify(result) };
+  });
+}
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}

@@ -1,0 +1,51 @@
+/**
+ * `npm run bench -- <benchmark> [options]`: one file per benchmark under bench/, shared helpers in bench/stack.ts.
+ * To add one, write bench/<name>.ts exporting `run(argv): Promise<exitCode>` and list it below.
+ */
+
+interface Benchmark {
+  summary: string;
+  /** Loaded only when chosen: each benchmark pulls in the stack it needs. */
+  load(): Promise<{ run(argv: string[]): Promise<number> }>;
+}
+
+const BENCHMARKS: Record<string, Benchmark> = {
+  backfill: {
+    summary: 'import a seeded fake workspace through the API; compare with a bare pager and a sequential cursor',
+    load: () => import('./backfill'),
+  },
+};
+
+function usage(): string {
+  const names = Object.keys(BENCHMARKS);
+  const width = Math.max(...names.map((n) => n.length));
+  return [
+    'Usage: npm run bench -- <benchmark> [options]   (--help after a benchmark lists its options)',
+    '',
+    'Benchmarks:',
+    ...names.map((n) => `  ${n.padEnd(width)}  ${BENCHMARKS[n].summary}`),
+  ].join('\n');
+}
+
+async function main(): Promise<number> {
+  const [name, ...argv] = process.argv.slice(2);
+  if (!name || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const benchmark = BENCHMARKS[name];
+  if (!benchmark) {
+    console.error(`Unknown benchmark "${name}".\n\n${usage()}`);
+    return 2;
+  }
+  const { run } = await benchmark.load();
+  return run(argv);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exit(1);
+  },
+);
