@@ -3,6 +3,8 @@ import { createCompanyBackfill } from './backfill-companies';
 import { createContactBackfill } from './backfill-contacts';
 import { createConnectionActivities } from './connection';
 import type { ActivityDeps } from './deps';
+import { createLiveSync } from './live-sync';
+import { createPurge } from './purge';
 
 export type { ActivityDeps } from './deps';
 
@@ -13,6 +15,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createBackfillProgress(deps),
     ...createCompanyBackfill(deps),
     ...createContactBackfill(deps),
+    ...createLiveSync(deps),
+    ...createPurge(deps),
   };
 }
 

@@ -49,7 +49,11 @@ export function createLiveSync(deps: ActivityDeps) {
     const change = classifyTopic(row.topic);
     switch (change.kind) {
       case 'company_upsert':
-        await writes.upsertCustomerRecords(session.source.id, [companyToRecord(item as unknown as IntercomCompany, session.attributes.company)], generation);
+        await writes.upsertCustomerRecords(
+          session.source.id,
+          [companyToRecord(item as unknown as IntercomCompany, session.attributes.company)],
+          generation,
+        );
         return;
       case 'company_deleted':
         if (typeof item.id === 'string') await deletions.companyDeleted(session.source.id, item.id, at);
@@ -96,7 +100,11 @@ export function createLiveSync(deps: ActivityDeps) {
       } catch (err) {
         throw asActivityFailure(err);
       }
-      await inbox.markProcessed(sourceId, rows.map((r) => r.notificationId), errors);
+      await inbox.markProcessed(
+        sourceId,
+        rows.map((r) => r.notificationId),
+        errors,
+      );
       deps.metrics.recordsImported.inc({ kind: 'live_event' }, rows.length);
       return { applied: rows.length, more: rows.length === BATCH };
     },

@@ -63,7 +63,7 @@ export async function main(): Promise<void> {
   const api = await startApi(config, {
     config,
     db,
-    workflows: new SourceWorkflows(client, config.temporal.taskQueue),
+    workflows: new SourceWorkflows(client, config.temporal.taskQueue, { reconcileInterval: config.reconcileInterval }),
     credentials: new CredentialStore(db, new TokenCipher(config.encryptionKey!)),
     checkTemporal: async () => {
       await connection.withDeadline(Date.now() + 2_000, () => connection.workflowService.getSystemInfo({}));

@@ -123,7 +123,9 @@ async function main(): Promise<void> {
     const api = await startApi(config, {
       config,
       db: deps.db,
-      workflows: new SourceWorkflows(client, config.temporal.taskQueue),
+      workflows: new SourceWorkflows(client, config.temporal.taskQueue, {
+        reconcileInterval: config.reconcileInterval,
+      }),
       credentials: new CredentialStore(deps.db, new TokenCipher(config.encryptionKey!)),
       checkTemporal: async () => {
         await connection.workflowService.getSystemInfo({});

@@ -32,7 +32,10 @@ export class InboxNotifier {
       try {
         await this.workflows.inboxHasWork(sourceId);
       } catch (err) {
-        this.log.warn({ sourceId, err: (err as Error).message }, 'could not signal the source workflow; the inbox keeps the events');
+        this.log.warn(
+          { sourceId, err: (err as Error).message },
+          'could not signal the source workflow; the inbox keeps the events',
+        );
       }
       if (!entry.again) break;
     }

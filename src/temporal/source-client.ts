@@ -5,7 +5,8 @@ import {
   connectedSignal,
   deleteSignal,
   inboxSignal,
-  resyncSignal,
+  reconcileSignal,
+  resyncUpdate,
   startImportUpdate,
   statusQuery,
   updateFieldsSignal,
@@ -50,6 +51,20 @@ export class SourceWorkflows {
     });
   }
 
+  /** Deletes a custom source (it has no lifecycle workflow) through a purge workflow under the source's id. */
+  async purgeCustomSource(sourceId: string): Promise<void> {
+    await this.client.workflow.start('purgeWorkflow', {
+      taskQueue: this.taskQueue,
+      workflowId: sourceWorkflowId(sourceId),
+      args: [{ sourceId }],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      typedSearchAttributes: [
+        { key: SourceIdAttribute, value: sourceId },
+        { key: SourceStatusAttribute, value: 'deleting' },
+      ],
+    });
+  }
+
   private handle(sourceId: string) {
     return this.client.workflow.getHandle(sourceWorkflowId(sourceId));
   }
@@ -62,8 +77,12 @@ export class SourceWorkflows {
     return this.handle(sourceId).signal(updateFieldsSignal);
   }
 
-  resync(sourceId: string): Promise<void> {
-    return this.handle(sourceId).signal(resyncSignal);
+  reconcile(sourceId: string): Promise<void> {
+    return this.handle(sourceId).signal(reconcileSignal);
+  }
+
+  resync(sourceId: string, selection: ImportSelection | null = null): Promise<SourceStatusView> {
+    return this.update(() => this.handle(sourceId).executeUpdate(resyncUpdate, { args: [selection] }));
   }
 
   delete(sourceId: string): Promise<void> {
@@ -78,9 +97,14 @@ export class SourceWorkflows {
     return this.handle(sourceId).query(statusQuery);
   }
 
-  async startImport(sourceId: string, selection: ImportSelection): Promise<SourceStatusView> {
+  startImport(sourceId: string, selection: ImportSelection): Promise<SourceStatusView> {
+    return this.update(() => this.handle(sourceId).executeUpdate(startImportUpdate, { args: [selection] }));
+  }
+
+  /** Runs an update; a rejection by the workflow becomes a SourceCommandRejected carrying its failure type. */
+  private async update(run: () => Promise<SourceStatusView>): Promise<SourceStatusView> {
     try {
-      return await this.handle(sourceId).executeUpdate(startImportUpdate, { args: [selection] });
+      return await run();
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
         throw new SourceCommandRejected(err.cause.type ?? 'Rejected', err.cause.message);

@@ -18,8 +18,15 @@ export const startImportUpdate = defineUpdate<SourceStatusView, [ImportSelection
 /** "Update Fields": reload the attribute catalogue from Intercom. */
 export const updateFieldsSignal = defineSignal('updateFields');
 
-/** "Re-sync Data and Fields": a new backfill generation, optionally with a new selection (stored by the API). */
-export const resyncSignal = defineSignal('resync');
+/**
+ * "Re-sync Data and Fields": a new backfill generation, optionally with a new selection. An update rather
+ * than a signal (DESIGN.md had a signal) because a new selection must be validated and the caller told
+ * about an unknown attribute (422) or a source that is not live (409).
+ */
+export const resyncUpdate = defineUpdate<SourceStatusView, [ImportSelection | null]>('resync');
+
+/** Reconcile now with Intercom (what webhooks may have missed), rather than at the next interval. */
+export const reconcileSignal = defineSignal('reconcile');
 
 /** "Delete This Source": cancel any backfill, purge everything, end. Irrevocable. */
 export const deleteSignal = defineSignal('delete');

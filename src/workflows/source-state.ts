@@ -10,15 +10,29 @@ export interface CarriedState {
   importRequested: boolean;
   resyncRequested: boolean;
   updateFieldsRequested: boolean;
+  reconcileRequested: boolean;
   deleteRequested: boolean;
+  /** Unix seconds of the last reconciliation (from the database clock); the next one is due an interval later. */
+  lastReconciledAt: number | null;
+  nextReconcileAtMs: number | null;
   backfill: SourceStatusView['backfill'];
+}
+
+export interface SourceTuning {
+  /** Parallel contact partitions of a backfill. */
+  partitions?: number;
+  /** Heartbeat timeout of import activities: how soon a dead worker's page is taken over. */
+  heartbeatTimeout?: string;
+  /** Continue-as-new once the history has this many events (Temporal's suggestion comes first if sooner). */
+  continueAsNewAfterEvents?: number;
+  /** How often live sync reconciles with Intercom (RECONCILE_INTERVAL), e.g. '1h'. */
+  reconcileInterval?: string;
 }
 
 export interface SourceWorkflowInput {
   sourceId: string;
   carried?: CarriedState;
-  /** Backfill tuning (tests, benchmarks): parallel contact partitions and the import heartbeat timeout. */
-  tuning?: { partitions?: number; heartbeatTimeout?: string; continueAsNewAfterEvents?: number };
+  tuning?: SourceTuning;
 }
 
 /**
@@ -33,10 +47,15 @@ export class SourceState {
   importRequested: boolean;
   resyncRequested: boolean;
   updateFieldsRequested: boolean;
+  reconcileRequested: boolean;
   deleteRequested: boolean;
-  /** Set while a backfill waits for a new token; the main loop then runs connect and resumes it. */
-  backfillBlocked = false;
+  lastReconciledAt: number | null;
+  nextReconcileAtMs: number | null;
   backfill: SourceStatusView['backfill'];
+  /** The inbox may have rows: true at every start, so a new run or a restart drains what is waiting. */
+  inboxPending = true;
+  /** Set while a backfill waits for a new token; the backfill loop then runs connect and resumes it. */
+  backfillBlocked = false;
 
   constructor(
     readonly sourceId: string,
@@ -49,7 +68,10 @@ export class SourceState {
     this.importRequested = carried?.importRequested ?? false;
     this.resyncRequested = carried?.resyncRequested ?? false;
     this.updateFieldsRequested = carried?.updateFieldsRequested ?? false;
+    this.reconcileRequested = carried?.reconcileRequested ?? false;
     this.deleteRequested = carried?.deleteRequested ?? false;
+    this.lastReconciledAt = carried?.lastReconciledAt ?? null;
+    this.nextReconcileAtMs = carried?.nextReconcileAtMs ?? null;
     this.backfill = carried?.backfill ?? null;
   }
 
@@ -72,16 +94,21 @@ export class SourceState {
       importRequested: this.importRequested,
       resyncRequested: this.resyncRequested,
       updateFieldsRequested: this.updateFieldsRequested,
+      reconcileRequested: this.reconcileRequested,
       deleteRequested: this.deleteRequested,
+      lastReconciledAt: this.lastReconciledAt,
+      nextReconcileAtMs: this.nextReconcileAtMs,
       backfill: this.backfill,
     };
   }
 
+  private deleting(): boolean {
+    return this.deleteRequested || this.status === 'deleting' || this.status === 'deleted';
+  }
+
   /** Whether "Start Import" is allowed now; the reason otherwise (checked by the update's validator). */
   importRejection(): { type: 'NotConnected' | 'InvalidState'; message: string } | null {
-    if (this.deleteRequested || this.status === 'deleting' || this.status === 'deleted') {
-      return { type: 'InvalidState', message: 'The source is being deleted' };
-    }
+    if (this.deleting()) return { type: 'InvalidState', message: 'The source is being deleted' };
     if (this.status === 'awaiting_connection' || this.status === 'connecting' || this.status === 'needs_reconnect') {
       return { type: 'NotConnected', message: `The source is ${this.status}: connect it to Intercom first` };
     }
@@ -89,6 +116,21 @@ export class SourceState {
       return {
         type: 'InvalidState',
         message: `The import has already started (status ${this.status}); use re-sync to import again`,
+      };
+    }
+    return null;
+  }
+
+  /** Whether "Re-sync Data and Fields" is allowed now. */
+  resyncRejection(): { type: 'NotConnected' | 'InvalidState'; message: string } | null {
+    if (this.deleting()) return { type: 'InvalidState', message: 'The source is being deleted' };
+    if (this.status === 'awaiting_connection' || this.status === 'connecting' || this.status === 'needs_reconnect') {
+      return { type: 'NotConnected', message: `The source is ${this.status}: connect it to Intercom first` };
+    }
+    if (this.status !== 'live' || this.resyncRequested) {
+      return {
+        type: 'InvalidState',
+        message: `A re-sync needs a live source with no import running (status ${this.status})`,
       };
     }
     return null;

@@ -618,30 +618,27 @@ describe('fields and import', () => {
 });
 
 describe('steering a source', () => {
-  it('signals update-fields, resync and delete to the workflow', async () => {
+  // Re-sync is an update answered by the worker: test/integration/lifecycle.test.ts covers it with one running.
+  it('signals update-fields, reconcile and delete to the workflow', async () => {
     const id = await createSource('Steered', 'Intercom');
     const fields = await v1('POST', `/v1/data_sources/${id}/intercom/update-fields`);
     expect(fields.status).toBe(202);
     expect(fields.body).toEqual({ uuid: id, status: 'awaiting_connection' });
-    expect((await v1('POST', `/v1/data_sources/${id}/intercom/resync`)).status).toBe(202);
+    expect((await v1('POST', `/v1/data_sources/${id}/intercom/reconcile`)).status).toBe(202);
     const deleted = await v1('DELETE', `/v1/data_sources/${id}`);
-    expect(deleted.status).toBe(204);
-    expect(deleted.text).toBe('');
-    expect(await signalsOf(id)).toEqual(['updateFields', 'resync', 'delete']);
+    expect(deleted.status).toBe(202);
+    expect(deleted.body).toEqual({ uuid: id, status: 'deleting' });
+    expect(await signalsOf(id)).toEqual(['updateFields', 'reconcile', 'delete']);
   });
 
-  it('answers 409 for a custom source, and 409 when the workflow is gone', async () => {
+  it('answers 409 for Intercom steering of a custom source, and 409 when the workflow is gone', async () => {
     const custom = await createSource('Steered custom');
-    for (const [method, path] of [
-      ['POST', '/intercom/update-fields'],
-      ['POST', '/intercom/resync'],
-      ['DELETE', ''],
-    ] as const) {
-      expect((await v1(method, `/v1/data_sources/${custom}${path}`)).status).toBe(409);
+    for (const path of ['/intercom/update-fields', '/intercom/resync', '/intercom/reconcile']) {
+      expect((await v1('POST', `/v1/data_sources/${custom}${path}`)).status).toBe(409);
     }
     const id = await createSource('Workflow ended', 'Intercom');
     await client.workflow.getHandle(sourceWorkflowId(id)).terminate('gone');
-    const res = await v1('POST', `/v1/data_sources/${id}/intercom/resync`);
+    const res = await v1('POST', `/v1/data_sources/${id}/intercom/update-fields`);
     expect(res.status).toBe(409);
     expect(res.body.message).toMatch(/workflow/);
   });

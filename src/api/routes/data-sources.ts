@@ -57,17 +57,14 @@ export function dataSourceRoutes(ctx: ApiContext): Router {
     res.json(dataSourceView(await liveSource(ctx, String(req.params.id))));
   });
 
-  // "Delete This Source": the workflow cancels any backfill and purges everything, irrevocably (ChartMogul: 204).
+  // "Delete This Source": the workflow cancels any backfill and purges everything, irrevocably. 202, not
+  // ChartMogul's 204: the purge runs in the background, with progress on GET /v1/data_sources/{id}.
   router.delete('/v1/data_sources/:id', async (req, res) => {
     const source = await liveSource(ctx, req.params.id);
-    if (source.system !== 'intercom') {
-      throw new ApiError(409, 'Deleting a custom source through the API is not supported yet', {
-        data_source_uuid: 'is a custom source',
-      });
-    }
-    await deps.workflows.delete(source.id);
+    if (source.system === 'intercom') await deps.workflows.delete(source.id);
+    else if (source.status !== 'deleting') await deps.workflows.purgeCustomSource(source.id);
     deps.log.info({ sourceId: source.id }, 'source deletion requested');
-    res.status(204).end();
+    res.status(202).json({ uuid: source.id, status: 'deleting' });
   });
 
   return router;

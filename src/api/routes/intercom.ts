@@ -79,10 +79,19 @@ export function intercomRoutes(ctx: ApiContext): Router {
     res.status(202).json({ uuid: source.id, status: source.status });
   });
 
-  // "Re-sync Data and Fields": a new backfill generation with the stored selection.
+  // "Re-sync Data and Fields": a new backfill generation, with a new selection when the body carries one.
   router.post(`${base}/resync`, async (req, res) => {
     const source = await intercomSource(ctx, req.params.id);
-    await deps.workflows.resync(source.id);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const selection = Object.keys(body).length > 0 ? parseInput(importSelectionSchema, body, 'body') : null;
+    const view = await deps.workflows.resync(source.id, selection);
+    res.status(202).json(statusView(view));
+  });
+
+  // Reconcile with Intercom now (catches what webhooks missed) instead of at the next interval.
+  router.post(`${base}/reconcile`, async (req, res) => {
+    const source = await intercomSource(ctx, req.params.id);
+    await deps.workflows.reconcile(source.id);
     res.status(202).json({ uuid: source.id, status: source.status });
   });
 

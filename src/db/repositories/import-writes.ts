@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ContactFields, CustomerRecordFields } from '../../domain/intercom-mapping';
 import { REFRESH_CUSTOMERS_SQL } from './customer-sql';
+import { assignCustomers, rematch } from './merge';
 
 export interface ContactLinks {
   contact: ContactFields;
@@ -39,6 +40,11 @@ export class ImportWrites {
          RETURNING r.id, r.customer_id`,
         [sourceId, JSON.stringify(unique.map(recordRow)), generation],
       );
+      await rematch(
+        tx,
+        written.filter((w) => w.customer_id !== null).map((w) => w.id),
+        { refresh: false },
+      );
       await this.assignCustomers(
         tx,
         written.filter((w) => w.customer_id === null).map((w) => w.id),
@@ -51,16 +57,12 @@ export class ImportWrites {
     });
   }
 
-  /** Each new record starts its own customer, with the record as primary (merge automation may join it later). */
+  /**
+   * New records join a matching customer of another source by the merge automation, else start their own
+   * (src/db/repositories/merge.ts); the caller refreshes every written record's customer right after.
+   */
   private async assignCustomers(tx: EntityManager, recordIds: string[]): Promise<void> {
-    if (recordIds.length === 0) return;
-    await tx.query(
-      `WITH created AS (
-         INSERT INTO customers (primary_record_id) SELECT unnest($1::bigint[]) RETURNING id, primary_record_id
-       )
-       UPDATE customer_records r SET customer_id = created.id FROM created WHERE r.id = created.primary_record_id`,
-      [recordIds],
-    );
+    await assignCustomers(tx, recordIds, { refresh: false });
   }
 
   /**
@@ -191,9 +193,10 @@ export class SourceDeletions {
   }
 
   async currentGeneration(sourceId: string): Promise<number> {
-    const [row] = await this.db.query(`SELECT COALESCE((progress->>'generation')::int, 0) AS g FROM sources WHERE id = $1`, [
-      sourceId,
-    ]);
+    const [row] = await this.db.query(
+      `SELECT COALESCE((progress->>'generation')::int, 0) AS g FROM sources WHERE id = $1`,
+      [sourceId],
+    );
     return row?.g ?? 0;
   }
 }
