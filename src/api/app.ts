@@ -9,6 +9,7 @@ import type { SourceWorkflows } from '../temporal/source-client';
 import { requireApiKey } from './auth';
 import { createContext } from './context';
 import { errorBody, errorHandler, notFound } from './errors';
+import { automationRoutes } from './routes/automations';
 import { contactRoutes } from './routes/contacts';
 import { customerRoutes } from './routes/customers';
 import { dataSourceRoutes } from './routes/data-sources';
@@ -97,6 +98,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(intercomRoutes(ctx));
   app.use(customerRoutes(ctx));
   app.use(contactRoutes(ctx));
+  app.use(automationRoutes(ctx));
 
   app.use('/v1', (req, res) => {
     res.status(404).json(errorBody(404, `No route for ${req.method} /v1${req.path}`));

@@ -81,6 +81,19 @@ export function describeError(err: unknown): { status: number; body: ErrorBody; 
       unexpected: false,
     };
   }
+  // PostgreSQL "data exception" (class 22: a NUL byte, a value out of range, …) comes from a value the client
+  // sent: a 400, never a 5xx that ChartMogul's clients would retry for minutes.
+  const pgCode =
+    (err as { code?: unknown; driverError?: { code?: unknown } })?.driverError?.code ?? e?.['code' as never];
+  if (typeof pgCode === 'string' && /^22[0-9A-Z]{3}$/.test(pgCode)) {
+    return {
+      status: 400,
+      body: errorBody(400, 'A value in the request cannot be stored (invalid characters or out of range)', {
+        request: 'contains an invalid value',
+      }),
+      unexpected: false,
+    };
+  }
   if (typeof status === 'number' && status >= 400 && status < 500 && e.expose !== false) {
     return { status, body: errorBody(status, e.message ?? 'Bad request'), unexpected: false };
   }
