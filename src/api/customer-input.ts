@@ -99,32 +99,30 @@ const attributeKey = text(255).min(1, 'must not be empty');
 /** `attributes.custom` on create: `[{type, key, value, source?}]` → `{key: typed value}`. */
 const customOnCreate = z
   .array(
-    z.object({
-      type: z
-        .string({ error: `is required (one of ${ATTRIBUTE_TYPES.join(', ')})` })
-        .refine(
-          (t) => ATTRIBUTE_TYPES.some((a) => a.toLowerCase() === t.toLowerCase()),
-          `must be one of ${ATTRIBUTE_TYPES.join(', ')}`,
-        ),
-      key: attributeKey,
-      value: z.unknown(),
-      source: z.string().optional(),
-    }),
+    z
+      .object({
+        type: z
+          .string({ error: `is required (one of ${ATTRIBUTE_TYPES.join(', ')})` })
+          .refine(
+            (t) => ATTRIBUTE_TYPES.some((a) => a.toLowerCase() === t.toLowerCase()),
+            `must be one of ${ATTRIBUTE_TYPES.join(', ')}`,
+          ),
+        key: attributeKey,
+        value: z.unknown(),
+        source: z.string().optional(),
+      })
+      .transform((a, ctx) => {
+        const value = typedValue(a.type, a.value);
+        if (value === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['value'], message: `is not a valid ${a.type} value` });
+          return z.NEVER;
+        }
+        return { key: a.key, value };
+      }),
     { error: 'must be an array of {type, key, value}' },
   )
   .max(1000, 'has too many attributes')
-  .transform((list, ctx) => {
-    const out: Record<string, Scalar> = {};
-    list.forEach((a, i) => {
-      const v = typedValue(a.type, a.value);
-      if (v === undefined) {
-        ctx.addIssue({ code: 'custom', path: [i, 'value'], message: `is not a valid ${a.type} value` });
-        return;
-      }
-      out[a.key] = v;
-    });
-    return out;
-  });
+  .transform((list) => Object.fromEntries(list.map((a) => [a.key, a.value])) as Record<string, Scalar>);
 
 /** `attributes.custom` on update: `{key: value}` or `{key: {value, source}}`. */
 const updateValue = z.union([text(255), z.number(), z.boolean(), z.null()]);

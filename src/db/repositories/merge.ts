@@ -175,14 +175,16 @@ export async function assignCustomers(tx: EntityManager, recordIds: string[], op
     await lockMerges(tx);
     joined = await applyMatches(tx, recordIds, rules, 'n.customer_id IS NULL');
   }
+  // A top-level SELECT: TypeORM answers UPDATE and DELETE with [rows, count] instead of rows.
   const created: Array<{ id: string }> = await tx.query(
     `WITH lone AS (
        SELECT id FROM customer_records WHERE id = ANY($1::bigint[]) AND customer_id IS NULL ORDER BY id
      ), created AS (
        INSERT INTO customers (primary_record_id) SELECT id FROM lone RETURNING id, primary_record_id
+     ), assigned AS (
+       UPDATE customer_records r SET customer_id = created.id FROM created WHERE r.id = created.primary_record_id
      )
-     UPDATE customer_records r SET customer_id = created.id FROM created WHERE r.id = created.primary_record_id
-     RETURNING created.id`,
+     SELECT id FROM created`,
     [recordIds],
   );
   if (opts.refresh !== false) await refreshCustomers(tx, [...joined.map((j) => j.target), ...created.map((c) => c.id)]);
