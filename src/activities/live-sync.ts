@@ -31,7 +31,11 @@ export function createLiveSync(deps: ActivityDeps) {
   ): Promise<{ contact: IntercomContact; companyIds: string[] } | null> {
     try {
       const embedded = embeddedCompanyIds(payload);
-      if (payload.companies && embedded.complete) return { contact: payload, companyIds: embedded.ids };
+      // As for companies, a tie on updated_at (one-second granularity) is decided by the current contact.
+      const tie =
+        payload.updated_at !== undefined &&
+        (await writes.storedUpdatedAt(session.source.id, 'contact', payload.id)) === payload.updated_at;
+      if (payload.companies && embedded.complete && !tie) return { contact: payload, companyIds: embedded.ids };
       const contact = await session.http.get<IntercomContact>(`/contacts/${encodeURIComponent(payload.id)}`);
       const current = embeddedCompanyIds(contact);
       const companyIds = current.complete ? current.ids : await fetchAllContactCompanyIds(session.http, contact.id);
@@ -48,13 +52,21 @@ export function createLiveSync(deps: ActivityDeps) {
     const at = toIsoTimestamp(notification.created_at) ?? new Date().toISOString();
     const change = classifyTopic(row.topic);
     switch (change.kind) {
-      case 'company_upsert':
+      case 'company_upsert': {
+        let company = item as unknown as IntercomCompany;
+        // Intercom's updated_at has one-second granularity: on a tie the order of two events is unknown, so the
+        // current company decides.
+        const stored = await writes.storedUpdatedAt(session.source.id, 'record', company.id);
+        if (company.updated_at !== undefined && stored === company.updated_at) {
+          company = await session.http.get<IntercomCompany>(`/companies/${encodeURIComponent(company.id)}`);
+        }
         await writes.upsertCustomerRecords(
           session.source.id,
-          [companyToRecord(item as unknown as IntercomCompany, session.attributes.company)],
+          [companyToRecord(company, session.attributes.company)],
           generation,
         );
         return;
+      }
       case 'company_deleted':
         if (typeof item.id === 'string') await deletions.companyDeleted(session.source.id, item.id, at);
         return;

@@ -16,8 +16,10 @@ export function classifyTopic(topic: string): LiveChange {
   if (topic === 'company.deleted') return { kind: 'company_deleted' };
   if (topic === 'company.contact.attached') return { kind: 'company_contact_attached' };
   if (topic === 'company.contact.detached') return { kind: 'company_contact_detached' };
-  if (topic === 'contact.deleted' || topic === 'contact.archived' || topic === 'contact.archive') return { kind: 'contact_deleted' };
+  if (topic === 'contact.deleted' || topic === 'contact.archived' || topic === 'contact.archive')
+    return { kind: 'contact_deleted' };
   if (/^contact\.(user|lead)\.(created|updated|signed_up|added_email)$/.test(topic)) return { kind: 'contact_upsert' };
-  if (topic === 'contact.unarchived' || topic === 'contact.email.updated' || topic === 'contact.signed_up') return { kind: 'contact_upsert' };
+  if (topic === 'contact.unarchived' || topic === 'contact.email.updated' || topic === 'contact.signed_up')
+    return { kind: 'contact_upsert' };
   return { kind: 'ignored' };
 }

@@ -17,7 +17,9 @@ import { startFakeIntercom, type FakeIntercom, type FakeIntercomOptions } from '
 import { createLogger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
 import { SourceWorkflows } from '../../src/temporal/source-client';
+import type { SourceTuning } from '../../src/workflows/source-state';
 import { createActivityDeps, createSyncWorker } from '../../src/worker';
+import { freePort } from '../../src/dev/temporal-server';
 import { createTestDatabase, temporalAddress, temporalNamespace, uniqueTaskQueue } from './stack';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -60,14 +62,19 @@ export interface System {
  * The whole service in this process, on the real stack: a fresh database, the Temporal dev server, a worker,
  * the API on a random port, and a fake Intercom over HTTP. Nothing of ours is mocked.
  */
-export async function startSystem(
-  opts: { fake?: FakeIntercomOptions; tuning?: { partitions?: number; heartbeatTimeout?: string } } = {},
-): Promise<System> {
+export async function startSystem(opts: { fake?: FakeIntercomOptions; tuning?: SourceTuning } = {}): Promise<System> {
   const logs = new LogCapture();
   const log = createLogger('info', logs);
   const database = await createTestDatabase();
   const db = await openDatabase(database.url);
-  const fake = await startFakeIntercom({ quiet: true, ...opts.fake });
+  // The API's port is chosen first so the fake can send its webhooks there.
+  const port = await freePort();
+  const fake = await startFakeIntercom({
+    quiet: true,
+    webhookUrl: `http://127.0.0.1:${port}/webhooks/intercom`,
+    webhookRetryBaseMs: 100,
+    ...opts.fake,
+  });
   const apiKey = `key_${randomBytes(12).toString('hex')}`;
   const taskQueue = uniqueTaskQueue('sys');
   const config = loadConfig({
@@ -75,7 +82,7 @@ export async function startSystem(
     TEMPORAL_ADDRESS: temporalAddress(),
     TEMPORAL_NAMESPACE: temporalNamespace(),
     TEMPORAL_TASK_QUEUE: taskQueue,
-    PORT: '0',
+    PORT: String(port),
     METRICS_PORT: '0',
     API_KEYS: apiKey,
     ENCRYPTION_KEY: randomBytes(32).toString('base64'),
@@ -178,4 +185,39 @@ export async function eventually<T>(check: () => Promise<T | undefined>, what: s
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Creates an Intercom source, connects it with the fake's token, starts the import and waits until it is live. */
+export async function importSource(
+  sys: System,
+  name: string,
+  selection: Record<string, unknown> = { companies: true, contacts: true },
+  opts: { waitLive?: boolean } = {},
+): Promise<string> {
+  const created = await sys.api('POST', '/v1/data_sources', { name, system: 'Intercom' });
+  if (created.status !== 201) throw new Error(`create source: ${created.status} ${created.text}`);
+  const id: string = created.body.uuid;
+  const token = await sys.api('POST', `/v1/data_sources/${id}/intercom/token`, { access_token: sys.fake.accessToken });
+  if (token.status !== 202) throw new Error(`token: ${token.status} ${token.text}`);
+  await eventually(
+    async () => ((await sourceStatus(sys, id)) === 'connected' ? true : undefined),
+    'connected',
+    120_000,
+  );
+  const started = await sys.api('POST', `/v1/data_sources/${id}/intercom/import`, selection);
+  if (started.status !== 202) throw new Error(`import: ${started.status} ${started.text}`);
+  if (opts.waitLive !== false) await waitForStatus(sys, id, 'live');
+  return id;
+}
+
+export async function sourceStatus(sys: System, id: string): Promise<string> {
+  return (await sys.api('GET', `/v1/data_sources/${id}`)).body?.status;
+}
+
+export function waitForStatus(sys: System, id: string, status: string, timeoutMs = 180_000): Promise<true> {
+  return eventually(
+    async () => ((await sourceStatus(sys, id)) === status ? true : undefined),
+    `status ${status}`,
+    timeoutMs,
+  );
 }

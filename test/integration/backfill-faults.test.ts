@@ -1,4 +1,4 @@
-import { eventually, startSystem, type System } from '../helpers/system';
+import { eventually, importSource, startSystem, waitForStatus, type System } from '../helpers/system';
 import { killed, spawnWorkerProcess } from '../helpers/worker-process';
 
 /** The exact (contact, company) pairs and company ids the fake holds: what any import must end with. */
@@ -31,26 +31,7 @@ async function actualState(sys: System, sourceId: string) {
   };
 }
 
-async function connectAndImport(sys: System, name: string): Promise<string> {
-  const created = await sys.api('POST', '/v1/data_sources', { name, system: 'Intercom' });
-  expect(created.status).toBe(201);
-  const id: string = created.body.uuid;
-  expect(
-    (await sys.api('POST', `/v1/data_sources/${id}/intercom/token`, { access_token: sys.fake.accessToken })).status,
-  ).toBe(202);
-  await eventually(
-    async () => ((await sys.api('GET', `/v1/data_sources/${id}`)).body.status === 'connected' ? true : undefined),
-    'connected',
-    120_000,
-  );
-  expect(
-    (await sys.api('POST', `/v1/data_sources/${id}/intercom/import`, { companies: true, contacts: true })).status,
-  ).toBe(202);
-  return id;
-}
-
-const isLive = (sys: System, id: string) => async () =>
-  (await sys.api('GET', `/v1/data_sources/${id}`)).body.status === 'live' ? true : undefined;
+const connectAndImport = (sys: System, name: string) => importSource(sys, name, undefined, { waitLive: false });
 
 describe('backfill under faults', () => {
   let sys: System;
@@ -80,7 +61,7 @@ describe('backfill under faults', () => {
     await killed(first);
 
     await sys.startWorker();
-    await eventually(isLive(sys, id), 'backfill to finish on the new worker', 180_000);
+    await waitForStatus(sys, id, 'live');
     const actual = await actualState(sys, id);
     const expected = expectedState(sys);
     expect(actual.companies).toEqual(expected.companies);
@@ -106,7 +87,7 @@ describe('backfill under faults', () => {
     sys.fake.faults.failNext(4, 502);
     sys.fake.faults.rateLimitBurst(3);
 
-    await eventually(isLive(sys, id), 'backfill to finish', 180_000);
+    await waitForStatus(sys, id, 'live');
     const result = await sys.client.workflow.getHandle(`source:${id}:backfill:1`).result();
     expect(result.scrollRestarts).toBeGreaterThanOrEqual(1);
     const actual = await actualState(sys, id);
@@ -132,7 +113,7 @@ describe('backfill under faults', () => {
 
     const fresh = sys.fake.issueToken();
     expect((await sys.api('POST', `/v1/data_sources/${id}/intercom/token`, { access_token: fresh })).status).toBe(202);
-    await eventually(isLive(sys, id), 'backfill to finish after reconnect', 180_000);
+    await waitForStatus(sys, id, 'live');
     const actual = await actualState(sys, id);
     const expected = expectedState(sys);
     expect(actual.companies).toEqual(expected.companies);

@@ -42,7 +42,10 @@ export function webhookRoutes(ctx: ApiContext): Router {
     const parsed = notificationSchema.safeParse(json);
     if (!parsed.success) {
       deps.metrics.webhooksReceived.inc({ outcome: 'malformed' });
-      throw new ApiError(400, `Not an Intercom notification: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw new ApiError(
+        400,
+        `Not an Intercom notification: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     }
     const { sourceIds, routed } = await inbox.receive(parsed.data);
     deps.metrics.webhooksReceived.inc({ outcome: !routed ? 'ignored' : sourceIds.length > 0 ? 'stored' : 'duplicate' });

@@ -119,6 +119,16 @@ export class ImportWrites {
     });
   }
 
+  /** Intercom's updated_at of what is stored for a company (kind 'record') or a contact, as unix seconds. */
+  async storedUpdatedAt(sourceId: string, kind: 'record' | 'contact', externalId: string): Promise<number | null> {
+    const table = kind === 'record' ? 'customer_records' : 'contacts';
+    const [row] = await this.db.query(
+      `SELECT extract(epoch FROM max(source_updated_at))::bigint AS t FROM ${table} WHERE source_id = $1 AND external_id = $2`,
+      [sourceId, externalId],
+    );
+    return row?.t === null || row?.t === undefined ? null : Number(row.t);
+  }
+
   /** Adds to the counters in `sources.progress` (pages fetched, contacts skipped for having no company). */
   async addProgress(
     sourceId: string,

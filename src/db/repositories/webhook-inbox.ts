@@ -40,7 +40,13 @@ export class WebhookInbox {
       `INSERT INTO webhook_inbox (source_id, notification_id, topic, app_id, payload)
        SELECT unnest($1::text[]), $2, $3, $4, $5::jsonb
        ON CONFLICT (source_id, notification_id) DO NOTHING RETURNING source_id`,
-      [sources.map((s) => s.id), notification.id, notification.topic, notification.app_id, JSON.stringify(notification)],
+      [
+        sources.map((s) => s.id),
+        notification.id,
+        notification.topic,
+        notification.app_id,
+        JSON.stringify(notification),
+      ],
     );
     return { sourceIds: inserted.map((r) => r.source_id), routed: true };
   }
