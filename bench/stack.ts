@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import * as prettier from 'prettier';
 import type { DataSource } from 'typeorm';
 import { startApi, type RunningApi } from '../src/api/server';
 import { loadConfig, type Config } from '../src/config';
@@ -407,8 +408,11 @@ export async function appendBenchmarks(intro: string, section: string): Promise<
     .access(file)
     .then(() => true)
     .catch(() => false);
-  if (!exists) await fs.writeFile(file, intro.trimEnd() + '\n');
-  await fs.appendFile(file, '\n' + section.trimEnd() + '\n');
+  const before = exists ? await fs.readFile(file, 'utf8') : intro.trimEnd() + '\n';
+  const text = before + '\n' + section.trimEnd() + '\n';
+  // Formatted as `npm run lint` expects (prettier --check . covers the markdown too).
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  await fs.writeFile(file, await prettier.format(text, { ...options, filepath: file }));
   return file;
 }
 
