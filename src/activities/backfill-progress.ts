@@ -1,35 +1,47 @@
+import { rowsOf } from '../db/rows';
 import type { ActivityDeps } from './deps';
 
 export function createBackfillProgress(deps: ActivityDeps) {
+  /** Updates the source's progress and answers with the database's clock. */
+  async function stamp(sourceId: string, sql: string, params: unknown[] = []): Promise<{ iso: string; unix: number }> {
+    const [row] = rowsOf<{ iso: string; unix: string }>(
+      await deps.db.query(
+        `UPDATE sources SET ${sql} WHERE id = $1
+         RETURNING to_json(now())#>>'{}' AS iso, extract(epoch FROM now())::bigint AS unix`,
+        [sourceId, ...params],
+      ),
+    );
+    if (!row) throw new Error(`Source ${sourceId} not found`);
+    return { iso: row.iso, unix: Number(row.unix) };
+  }
+
   return {
-    /** Resets the counters of a new backfill generation and records its start time (the database's clock). */
+    /** Resets the counters of a new backfill generation and records its start time. */
     async beginBackfill(sourceId: string, generation: number): Promise<{ startedAt: string }> {
-      const [row] = await deps.db.query(
-        `UPDATE sources SET progress = jsonb_build_object('generation', $2::int, 'pagesFetched', 0,
-           'contactsSkippedNoCompany', 0, 'startedAt', to_jsonb(now()), 'finishedAt', null)
-         WHERE id = $1 RETURNING progress->>'startedAt' AS started_at`,
-        [sourceId, generation],
+      const { iso } = await stamp(
+        sourceId,
+        `progress = jsonb_build_object('generation', $2::int, 'pagesFetched', 0, 'contactsSkippedNoCompany', 0,
+           'startedAt', to_jsonb(now()), 'finishedAt', null)`,
+        [generation],
       );
-      return { startedAt: row?.started_at ?? new Date().toISOString() };
+      return { startedAt: iso };
     },
 
-    /** The database's clock at the start of a reconciliation: the next one re-reads from here. */
+    /** The start of a reconciliation: the next one re-reads what changed since this moment. */
     async reconciliationStarted(sourceId: string): Promise<{ startedAt: number }> {
-      const [row] = await deps.db.query(
-        `UPDATE sources SET progress = progress || jsonb_build_object('reconcileStartedAt', to_jsonb(now()))
-         WHERE id = $1 RETURNING extract(epoch FROM now())::bigint AS started_at`,
-        [sourceId],
+      const { unix } = await stamp(
+        sourceId,
+        `progress = progress || jsonb_build_object('reconcileStartedAt', to_jsonb(now()))`,
       );
-      return { startedAt: Number(row?.started_at ?? Math.floor(Date.now() / 1000)) };
+      return { startedAt: unix };
     },
 
     async finishBackfill(sourceId: string): Promise<{ finishedAt: string }> {
-      const [row] = await deps.db.query(
-        `UPDATE sources SET progress = progress || jsonb_build_object('finishedAt', to_jsonb(now())), last_synced_at = now()
-         WHERE id = $1 RETURNING progress->>'finishedAt' AS finished_at`,
-        [sourceId],
+      const { iso } = await stamp(
+        sourceId,
+        `progress = progress || jsonb_build_object('finishedAt', to_jsonb(now())), last_synced_at = now()`,
       );
-      return { finishedAt: row?.finished_at ?? new Date().toISOString() };
+      return { finishedAt: iso };
     },
   };
 }

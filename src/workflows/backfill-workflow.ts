@@ -68,7 +68,7 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillRe
   const contacts = input.contacts
     ? (async () => {
         const partitions = await untilDone(() => short.planContactPartitions(input.sourceId, input.partitions ?? 8));
-        const done = await Promise.all(
+        const done = await settled(
           partitions.map((p) => untilDone((r) => long.importContactPartition(input.sourceId, p, r))),
         );
         result.contactPages = done.reduce((s, d) => s + d.pages, 0);
@@ -81,7 +81,18 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillRe
       })()
     : Promise.resolve();
 
-  await Promise.all([companies, contacts]);
+  await settled([companies, contacts]);
   await short.finishBackfill(input.sourceId);
   return result;
+}
+
+/**
+ * Like Promise.all, but waits for every stream to finish before failing. On a delete the backfill is cancelled,
+ * and it must not end while an activity is still writing a page, or the purge that follows could miss it.
+ */
+async function settled<T>(work: Array<Promise<T>>): Promise<T[]> {
+  const results = await Promise.allSettled(work);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { rowsOf } from '../rows';
 import { REFRESH_CUSTOMERS_SQL } from './customer-sql';
 
 /**
@@ -10,9 +11,11 @@ export class SourcePurge {
   constructor(private readonly db: DataSource) {}
 
   async deleteContacts(sourceId: string, batch: number): Promise<number> {
-    const rows: unknown[] = await this.db.query(
-      `DELETE FROM contacts WHERE id IN (SELECT id FROM contacts WHERE source_id = $1 LIMIT $2) RETURNING 1`,
-      [sourceId, batch],
+    const rows = rowsOf(
+      await this.db.query(
+        `DELETE FROM contacts WHERE id IN (SELECT id FROM contacts WHERE source_id = $1 LIMIT $2) RETURNING 1`,
+        [sourceId, batch],
+      ),
     );
     return rows.length;
   }
@@ -22,17 +25,21 @@ export class SourcePurge {
     batch: number,
   ): Promise<{ records: number; customersDeleted: number; customersKept: number }> {
     return this.db.transaction(async (tx) => {
-      const gone: Array<{ customer_id: string | null }> = await tx.query(
-        `DELETE FROM customer_records WHERE id IN (SELECT id FROM customer_records WHERE source_id = $1 LIMIT $2)
-         RETURNING customer_id`,
-        [sourceId, batch],
+      const gone = rowsOf<{ customer_id: string | null }>(
+        await tx.query(
+          `DELETE FROM customer_records WHERE id IN (SELECT id FROM customer_records WHERE source_id = $1 LIMIT $2)
+           RETURNING customer_id`,
+          [sourceId, batch],
+        ),
       );
       const customerIds = [...new Set(gone.map((g) => g.customer_id).filter((c): c is string => c !== null))];
       if (customerIds.length === 0) return { records: gone.length, customersDeleted: 0, customersKept: 0 };
-      const deleted: unknown[] = await tx.query(
-        `DELETE FROM customers c WHERE c.id = ANY($1)
-           AND NOT EXISTS (SELECT 1 FROM customer_records r WHERE r.customer_id = c.id) RETURNING 1`,
-        [customerIds],
+      const deleted = rowsOf(
+        await tx.query(
+          `DELETE FROM customers c WHERE c.id = ANY($1)
+             AND NOT EXISTS (SELECT 1 FROM customer_records r WHERE r.customer_id = c.id) RETURNING 1`,
+          [customerIds],
+        ),
       );
       // Customers that lost their primary record take the next one by the merge rule (src/domain/merge-rules.ts):
       // a custom (billing) source's record first, then the oldest.
