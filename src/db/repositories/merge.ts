@@ -59,29 +59,30 @@ export async function lockMerges(tx: EntityManager): Promise<void> {
   await tx.query(`SELECT pg_advisory_xact_lock($1)`, [MERGE_LOCK_KEY]);
 }
 
+// Another source's record, already assigned, of another customer.
+const CANDIDATE = `AND m.source_id <> n.source_id AND m.customer_id IS NOT NULL
+           AND m.customer_id IS DISTINCT FROM n.customer_id`;
+
 /**
  * For each record n of `$1` that passes `filter`, the customer of the best matching record of another source
  * (rule priority, then the oldest record), excluding n's own customer. $2..$4: external id, domain, company rules.
+ * `OFFSET 0` keeps the candidates an index lookup per rule: without it the planner may walk the primary key in
+ * id order to satisfy `ORDER BY id LIMIT 1`, a full scan whenever nothing matches (quadratic over a backfill).
  */
 const matchSql = (filter: string) => `
   SELECT n.id AS record_id, n.customer_id AS old_customer_id, best.customer_id AS target
     FROM customer_records n
     CROSS JOIN LATERAL (
       SELECT c.customer_id FROM (
-        (SELECT 1 AS prio, m.id, m.customer_id FROM customer_records m
-          WHERE $2 AND m.external_id = n.external_id AND m.source_id <> n.source_id AND m.customer_id IS NOT NULL
-            AND m.customer_id IS DISTINCT FROM n.customer_id
-          ORDER BY m.id LIMIT 1)
+        SELECT 1 AS prio, m.id, m.customer_id FROM customer_records m
+         WHERE $2 AND m.external_id = n.external_id ${CANDIDATE}
         UNION ALL
-        (SELECT 2, m.id, m.customer_id FROM customer_records m
-          WHERE $3 AND n.website_domain IS NOT NULL AND m.website_domain = n.website_domain
-            AND m.source_id <> n.source_id AND m.customer_id IS NOT NULL AND m.customer_id IS DISTINCT FROM n.customer_id
-          ORDER BY m.id LIMIT 1)
+        SELECT 2, m.id, m.customer_id FROM customer_records m
+         WHERE $3 AND n.website_domain IS NOT NULL AND m.website_domain = n.website_domain ${CANDIDATE}
         UNION ALL
-        (SELECT 3, m.id, m.customer_id FROM customer_records m
-          WHERE $4 AND n.company ~ '[^ \\t\\n\\r\\f\\v]' AND m.company = n.company
-            AND m.source_id <> n.source_id AND m.customer_id IS NOT NULL AND m.customer_id IS DISTINCT FROM n.customer_id
-          ORDER BY m.id LIMIT 1)
+        SELECT 3, m.id, m.customer_id FROM customer_records m
+         WHERE $4 AND n.company ~ '[^ \\t\\n\\r\\f\\v]' AND m.company = n.company ${CANDIDATE}
+        OFFSET 0
       ) c ORDER BY c.prio, c.id LIMIT 1
     ) best
    WHERE n.id = ANY($1::bigint[]) AND ${filter}`;
