@@ -44,6 +44,63 @@ const list = (item: string): Json => ({
   },
 });
 const unauthorized = { '401': error('No valid API key') };
+const body = (schema: Json): Json => ({ required: true, content: { 'application/json': { schema } } });
+const customerRef: Json = {
+  oneOf: [
+    { type: 'object', required: ['customer_uuid'], properties: { customer_uuid: { type: 'string' } } },
+    {
+      type: 'object',
+      required: ['data_source_uuid', 'external_id'],
+      properties: { data_source_uuid: { type: 'string' }, external_id: { type: 'string' } },
+    },
+  ],
+};
+const customAttributeList: Json = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['type', 'key', 'value'],
+    properties: {
+      type: { enum: ['String', 'Integer', 'Decimal', 'Timestamp', 'Boolean'] },
+      key: { type: 'string' },
+      value: {},
+      source: { type: 'string' },
+    },
+  },
+};
+const customerInput = (required: string[], custom: Json): Json => ({
+  type: 'object',
+  required,
+  properties: {
+    data_source_uuid: { type: 'string' },
+    external_id: { type: 'string' },
+    name: nullable('string'),
+    email: nullable('string'),
+    company: nullable('string'),
+    website_url: nullable('string'),
+    country: nullable('string', { description: 'ISO 3166-1 alpha-2' }),
+    city: nullable('string'),
+    lead_created_at: nullable('string', { format: 'date-time' }),
+    free_trial_started_at: nullable('string', { format: 'date-time' }),
+    attributes: { type: 'object', properties: { custom } },
+  },
+});
+const mergeAutomation: Json = {
+  type: 'object',
+  required: ['enabled', 'match_on'],
+  properties: {
+    enabled: { type: 'boolean' },
+    match_on: {
+      type: 'object',
+      required: ['external_id', 'domain', 'company_name'],
+      properties: {
+        external_id: { type: 'boolean' },
+        domain: { type: 'boolean', description: 'Website host; free-mail domains ignored; case-sensitive' },
+        company_name: { type: 'boolean', description: 'Exact and case-sensitive' },
+      },
+    },
+  },
+};
 const sourceErrors = {
   ...unauthorized,
   '404': error('Unknown data source'),
@@ -390,6 +447,67 @@ export function buildOpenApiDocument(publicUrl: string): Json {
           ],
           responses: { '200': json(list('Customer'), 'A page'), '400': error('Bad query or cursor'), ...unauthorized },
         },
+        post: {
+          summary: "Create a custom source's customer (ChartMogul's Import API); the merge automation applies",
+          requestBody: body(customerInput(['data_source_uuid', 'external_id'], customAttributeList)),
+          responses: {
+            '201': json(ref('Customer'), 'The customer the new record belongs to (merged or new)'),
+            '400': error('Bad input (field messages)'),
+            ...unauthorized,
+            '404': error('Unknown data source'),
+            '422': error('An Intercom source, or the external id exists in that source'),
+          },
+        },
+      },
+      '/v1/customers/merges': {
+        post: {
+          summary: 'Merge `from` into `into` (into keeps its uuid and primary record); `from` is deleted',
+          requestBody: body({
+            type: 'object',
+            required: ['from', 'into'],
+            properties: { from: customerRef, into: customerRef },
+          }),
+          responses: {
+            '202': json({ type: 'object' }, 'Merged: `{}`'),
+            '400': error('Bad input'),
+            ...unauthorized,
+            '404': error('Unknown customer'),
+            '422': error('A customer into itself'),
+          },
+        },
+      },
+      '/v1/customers/unmerges': {
+        post: {
+          summary: 'Move one record of a customer into a new customer of its own (not re-merged automatically)',
+          requestBody: body({
+            type: 'object',
+            required: ['customer_uuid', 'data_source_uuid', 'external_id'],
+            properties: {
+              customer_uuid: { type: 'string' },
+              data_source_uuid: { type: 'string' },
+              external_id: { type: 'string' },
+              move_to_new_customer: { type: 'array', items: { type: 'string' } },
+            },
+          }),
+          responses: {
+            '202': json({ type: 'object' }, 'Unmerged: `{}`'),
+            '400': error('Bad input'),
+            ...unauthorized,
+            '404': error('Unknown customer or record'),
+            '422': error("The record is not the customer's, or its only one"),
+          },
+        },
+      },
+      '/v1/automations/merge': {
+        get: {
+          summary: 'The merge automation',
+          responses: { '200': json(mergeAutomation, 'The rules'), ...unauthorized },
+        },
+        put: {
+          summary: 'Change the merge automation (applies to records created or updated afterwards)',
+          requestBody: body(mergeAutomation),
+          responses: { '200': json(mergeAutomation, 'The rules'), '400': error('Bad input'), ...unauthorized },
+        },
       },
       '/v1/customers/search': {
         get: {
@@ -406,6 +524,28 @@ export function buildOpenApiDocument(publicUrl: string): Json {
             '200': json(ref('CustomerDetail'), 'Customer'),
             ...unauthorized,
             '404': error('Unknown customer'),
+          },
+        },
+        patch: {
+          summary: "Update the customer's record in a custom source (custom attributes key by key); re-matched",
+          parameters: [uuidParam],
+          requestBody: body(customerInput([], { type: 'object', additionalProperties: true })),
+          responses: {
+            '200': json(ref('Customer'), 'The customer the record belongs to now'),
+            '400': error('Bad input (field messages)'),
+            ...unauthorized,
+            '404': error('Unknown customer or data source'),
+            '422': error('No record in a custom source'),
+          },
+        },
+        delete: {
+          summary: "Delete the customer's custom-source records; the customer is deleted or recomputed from the rest",
+          parameters: [uuidParam],
+          responses: {
+            '204': { description: 'Deleted' },
+            ...unauthorized,
+            '404': error('Unknown customer'),
+            '422': error('No record in a custom source'),
           },
         },
       },
