@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import pino from 'pino';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { startApi } from '../api/server';
@@ -26,7 +28,13 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { demo: { type: 'boolean', default: false } } });
   const demo = values.demo === true;
   const base = loadConfigOrExit();
-  const log = createLogger(base.logLevel);
+  // In the demo the terminal shows the URLs and a live progress line; the service's logs go to a file.
+  const log = demo
+    ? createLogger(
+        base.logLevel,
+        pino.destination({ dest: path.join(base.dataDir, 'service.log'), mkdir: true, sync: false }),
+      )
+    : createLogger(base.logLevel);
   const stops: Array<() => Promise<unknown>> = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((err) => log.error({ err }, 'stop failed'));
@@ -113,7 +121,8 @@ async function main(): Promise<void> {
     });
     const workerRun = worker.run();
     stops.push(async () => {
-      worker.shutdown();
+      // The Temporal runtime may already be draining the worker on the same Ctrl-C.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun;
     });
 
@@ -157,6 +166,7 @@ async function main(): Promise<void> {
         `  curl -s -u ${apiKey}: -X POST ${config.publicUrl}/v1/data_sources/<uuid>/intercom/import -H 'Content-Type: application/json' -d '{"companies":true,"contacts":true}'`,
       );
     }
+    if (demo) lines.push(`  Logs           ${path.join(config.dataDir, 'service.log')}`);
     lines.push('', 'Ctrl-C stops everything.', '');
     console.log(lines.join('\n'));
     if (demo) stops.push(showProgress(deps.db));
