@@ -15,6 +15,7 @@ import { customerRoutes } from './routes/customers';
 import { dataSourceRoutes } from './routes/data-sources';
 import { healthRoutes } from './routes/health';
 import { intercomRoutes } from './routes/intercom';
+import { pageRoutes } from './pages';
 import { oauthCallbackRoutes } from './routes/oauth-callback';
 import { webhookRoutes } from './routes/webhooks';
 
@@ -103,6 +104,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/v1', (req, res) => {
     res.status(404).json(errorBody(404, `No route for ${req.method} /v1${req.path}`));
   });
+  app.use(pageRoutes(ctx));
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;
