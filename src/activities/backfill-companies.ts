@@ -1,7 +1,8 @@
 import { companyToRecord } from '../domain/intercom-mapping';
 import { ImportWrites } from '../db/repositories/import-writes';
 import { IntercomHttpError } from '../intercom/errors';
-import { fetchScrollPage } from '../intercom/pages';
+import type { IntercomHttp } from '../intercom/http';
+import { fetchScrollPage, type ScrollPage } from '../intercom/pages';
 import type { ActivityDeps } from './deps';
 import { activityContext } from './heartbeat';
 import { asActivityFailure, openIntercomSession } from './intercom-session';
@@ -11,15 +12,29 @@ export interface CompaniesCursor {
   pages: number;
   records: number;
   restarts: number;
+  /** A resumed scroll may have lost the pages in flight when the last attempt died: read everything once more. */
+  fullPassPending?: boolean;
 }
 
 const SCROLL_LOCK_WAIT_MS = 5_000;
 
+/** Starts fetching a scroll page now; its failure is handled where it is awaited. */
+function prefetch(http: IntercomHttp, scrollParam: string | undefined): Promise<ScrollPage> {
+  const page = fetchScrollPage(http, scrollParam);
+  page.catch(() => undefined);
+  return page;
+}
+
 /**
- * Imports every company through the scroll API, writing each page before asking for the next and
- * heartbeating the scroll param, so a new attempt continues the same scroll while it is alive.
- * A lost or expired scroll is restarted from the beginning (upserts are idempotent): never skipped.
- * Another scroll holding the workspace lock (ours from a crashed attempt, or another app's) is waited out.
+ * Imports every company through the scroll API (the only listing that includes companies without contacts).
+ * The next page is fetched while the current one is written, so the scroll, the backfill's longest stream,
+ * runs at the speed of Intercom rather than of Intercom plus PostgreSQL.
+ *
+ * Intercom's scroll moves on at every call and cannot go back, so a page fetched but not written when a worker
+ * dies cannot be asked for again. A resumed attempt therefore finishes the old scroll (which frees the
+ * workspace's single scroll lock) and then reads all companies once more; a lost or expired scroll is restarted
+ * from the beginning. Upserts are idempotent, so re-reading costs time, never correctness: nothing is skipped.
+ * Another scroll holding the lock (another app's) is waited out.
  */
 export function createCompanyBackfill(deps: ActivityDeps) {
   const writes = new ImportWrites(deps.db);
@@ -31,19 +46,29 @@ export function createCompanyBackfill(deps: ActivityDeps) {
     ): Promise<{ pages: number; records: number; restarts: number }> {
       const ctx = activityContext();
       const session = await openIntercomSession(deps, sourceId);
-      const cursor: CompaniesCursor = ctx.resumeFrom<CompaniesCursor>() ??
-        (resumeFrom as CompaniesCursor | undefined) ?? { pages: 0, records: 0, restarts: 0 };
+      const resumed = ctx.resumeFrom<CompaniesCursor>() ?? (resumeFrom as CompaniesCursor | undefined);
+      const cursor: CompaniesCursor = resumed
+        ? { ...resumed, fullPassPending: resumed.fullPassPending || resumed.scrollParam !== undefined }
+        : { pages: 0, records: 0, restarts: 0 };
+      const restart = () => {
+        cursor.scrollParam = undefined;
+        cursor.restarts++;
+        ctx.heartbeat(cursor);
+        return prefetch(session.http, undefined);
+      };
       try {
+        let next = prefetch(session.http, cursor.scrollParam);
         for (;;) {
-          let page;
+          let page: ScrollPage;
           try {
-            page = await fetchScrollPage(session.http, cursor.scrollParam);
+            page = await next;
           } catch (err) {
             if (!(err instanceof IntercomHttpError)) throw err;
             if (err.status === 400 && err.code === 'scroll_exists') {
               deps.log.info({ sourceId }, 'companies scroll is locked by another scroll; waiting for it to expire');
               ctx.heartbeat(cursor);
               await ctx.sleep(SCROLL_LOCK_WAIT_MS);
+              next = prefetch(session.http, cursor.scrollParam);
               continue;
             }
             if (err.status === 404 || err.status >= 500) {
@@ -51,23 +76,29 @@ export function createCompanyBackfill(deps: ActivityDeps) {
                 { sourceId, status: err.status },
                 'companies scroll lost; restarting it from the beginning',
               );
-              cursor.scrollParam = undefined;
-              cursor.restarts++;
-              ctx.heartbeat(cursor);
+              cursor.fullPassPending = false; // the restart is the full pass
+              next = restart();
               continue;
             }
             throw err;
           }
-          if (page.data.length === 0) break; // the end (a zero-company workspace ends on its first page)
-          const records = page.data.map((c) => companyToRecord(c, session.attributes.company));
-          cursor.records += await writes.upsertCustomerRecords(sourceId, records, generation);
-          cursor.pages++;
-          cursor.scrollParam = page.scroll_param ?? undefined;
-          await writes.addProgress(sourceId, { pagesFetched: 1 });
-          deps.metrics.pagesFetched.inc({ endpoint: 'companies/scroll' });
-          deps.metrics.recordsImported.inc({ kind: 'customer_record' }, records.length);
+          const nextParam = page.data.length > 0 ? (page.scroll_param ?? undefined) : undefined;
+          if (nextParam) next = prefetch(session.http, nextParam);
+          if (page.data.length > 0) {
+            const records = page.data.map((c) => companyToRecord(c, session.attributes.company));
+            cursor.records += await writes.upsertCustomerRecords(sourceId, records, generation);
+            cursor.pages++;
+            await writes.addProgress(sourceId, { pagesFetched: 1 });
+            deps.metrics.pagesFetched.inc({ endpoint: 'companies/scroll' });
+            deps.metrics.recordsImported.inc({ kind: 'customer_record' }, records.length);
+          }
+          cursor.scrollParam = nextParam;
           ctx.heartbeat(cursor);
-          if (!cursor.scrollParam) break;
+          if (nextParam) continue;
+          // The end of this scroll (a zero-company workspace ends on its first page).
+          if (!cursor.fullPassPending) break;
+          cursor.fullPassPending = false;
+          next = restart();
         }
         return { pages: cursor.pages, records: cursor.records, restarts: cursor.restarts };
       } catch (err) {
