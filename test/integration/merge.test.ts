@@ -1,3 +1,4 @@
+import { ImportWrites } from '../../src/db/repositories/import-writes';
 import { websiteDomain } from '../../src/domain/merge-rules';
 import { DOMAIN_CASES } from '../helpers/domain-cases';
 import { importIntercomSource, waitLive } from '../helpers/intercom-import';
@@ -460,5 +461,46 @@ describe('merging billing customers with Intercom companies', () => {
       `SELECT count(*)::int AS n FROM customers c WHERE NOT EXISTS (SELECT 1 FROM customer_records r WHERE r.customer_id = c.id)`,
     );
     expect(n).toBe(0);
+  });
+  it('merges records that arrive at the same time from two sources (whichever commits first)', async () => {
+    const writes = new ImportWrites(sys.db);
+    const company = (i: number) => ({
+      externalId: `race-${i}`,
+      name: `Race ${i}`,
+      company: `Race ${i}`,
+      email: null,
+      websiteUrl: `https://www.race-${i}.example.com`,
+      plan: null,
+      size: null,
+      industry: null,
+      monthlySpend: null,
+      userCount: null,
+      leadCreatedAt: '2024-01-01T00:00:00.000Z',
+      freeTrialStartedAt: '2024-01-01T00:00:00.000Z',
+      status: 'New Lead',
+      custom: {},
+      sourceUpdatedAt: '2024-01-01T00:00:00.000Z',
+    });
+    // Intercom pages of 150 and billing customers for some of their domains, all at once.
+    const pairs = Array.from({ length: 30 }, (_, i) => i * 20);
+    await Promise.all([
+      ...Array.from({ length: 4 }, (_, p) =>
+        writes.upsertCustomerRecords(
+          intercom,
+          Array.from({ length: 150 }, (_, k) => company(p * 150 + k)),
+          0,
+        ),
+      ),
+      ...pairs.map(async (i) => {
+        const r = await createBilling({ external_id: `race-bill-${i}`, website_url: `race-${i}.example.com` });
+        expect(r.status).toBe(201);
+      }),
+    ]);
+    for (const i of pairs) {
+      const c = await customerOf(billing, `race-bill-${i}`);
+      expect({ i, ids: c.external_ids }).toEqual({ i, ids: [`race-bill-${i}`, `race-${i}`] });
+      expect(c.data_source_uuid).toBe(billing);
+      expect(c.name).toBe(`Race ${i}`);
+    }
   });
 });
