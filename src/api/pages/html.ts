@@ -97,6 +97,8 @@ export interface LayoutOptions {
   title: string;
   /** Reload every n seconds (live progress without client-side code). */
   refreshSeconds?: number;
+  /** Where the reload goes (default: the same address). */
+  refreshUrl?: string;
   /** Which top-level section is current. */
   section?: 'sources' | 'automations';
 }
@@ -108,7 +110,14 @@ export function layout(opts: LayoutOptions, body: SafeHtml): SafeHtml {
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        ${opts.refreshSeconds ? html`<meta http-equiv="refresh" content="${opts.refreshSeconds}" />` : false}
+        ${
+          opts.refreshSeconds
+            ? html`<meta
+                http-equiv="refresh"
+                content="${opts.refreshUrl ? `${opts.refreshSeconds}; url=${opts.refreshUrl}` : opts.refreshSeconds}"
+              />`
+            : false
+        }
         <title>${opts.title} · intercom-crm-sync</title>
         <style>
           ${raw(CSS)}

@@ -60,6 +60,38 @@ const NOTICES: Record<string, string> = {
   merge: 'Merge automation saved. It applies to customers created or updated from now on.',
 };
 
+/**
+ * After a command the workflow applies asynchronously, the source page is opened with `pending` and `since` (ms):
+ * until the source shows the command's effect (for a minute at most) the page says what it waits for and reloads.
+ */
+type Pending = 'connect' | 'import' | 'resync' | 'delete';
+const PENDING_TEXT: Record<Pending, string> = {
+  connect: 'Connecting to Intercom…',
+  import: 'Starting the import…',
+  resync: 'Starting the re-sync…',
+  delete: 'Starting the deletion…',
+};
+const PENDING_WINDOW_MS = 60_000;
+
+const pendingPath = (id: string, pending: Pending): string =>
+  withQuery(sourcePath(id), { pending, since: String(Date.now()) });
+
+function waitingFor(req: Request, s: SourceSummary): string | null {
+  const pending = queryString(req, 'pending') as Pending | undefined;
+  const since = Number(queryString(req, 'since'));
+  if (!pending || !(pending in PENDING_TEXT) || !Number.isFinite(since) || Date.now() - since > PENDING_WINDOW_MS) {
+    return null;
+  }
+  let waiting: boolean;
+  if (pending === 'connect') waiting = s.status === 'awaiting_connection' || s.status === 'needs_reconnect';
+  else if (pending === 'delete') waiting = s.status !== 'deleting';
+  else {
+    const started = s.progress.startedAt ? Date.parse(s.progress.startedAt) : NaN;
+    waiting = !MOVING_STATUSES.has(s.status) && !(started >= since - 1000);
+  }
+  return waiting ? PENDING_TEXT[pending] : null;
+}
+
 function send(res: Response, status: number, opts: LayoutOptions, body: SafeHtml): void {
   res.status(status).type('html').send(layout(opts, body).value);
 }
@@ -252,7 +284,14 @@ export function pageRoutes(ctx: ApiContext): Router {
     const purge = s.status === 'deleting' ? await queries.purge(s.id) : null;
     let next: SafeHtml | false = false;
     let refresh = MOVING_STATUSES.has(s.status);
-    if (s.system === 'intercom' && (s.status === 'awaiting_connection' || s.status === 'needs_reconnect')) {
+    const waiting = waitingFor(req, s);
+    if (waiting) {
+      next = html`<p role="status">${waiting}</p>`;
+    } else if (s.system === 'intercom' && s.status === 'awaiting_connection' && (await queries.hasCredential(s.id))) {
+      // Back from Intercom's OAuth page: the token is stored, the workflow is about to verify it.
+      refresh = true;
+      next = html`<p role="status">Verifying the connection with Intercom…</p>`;
+    } else if (s.system === 'intercom' && (s.status === 'awaiting_connection' || s.status === 'needs_reconnect')) {
       next = html`<section aria-labelledby="connect">
         <h2 id="connect">Connect with Intercom</h2>
         ${s.status === 'needs_reconnect' && html`<p class="warning">Intercom refused the stored access. Connect again: nothing is lost meanwhile.</p>`}
@@ -288,7 +327,13 @@ export function pageRoutes(ctx: ApiContext): Router {
     send(
       res,
       200,
-      { title: s.name, section: 'sources', refreshSeconds: refresh ? 2 : undefined },
+      {
+        title: s.name,
+        section: 'sources',
+        // While a command is being picked up the page reloads itself as is; afterwards at its plain address.
+        refreshSeconds: waiting ? 1 : refresh ? 2 : undefined,
+        refreshUrl: waiting ? undefined : sourcePath(s.id),
+      },
       html`<h1>${s.name}</h1>
         ${sourceTabs(s, 'overview', workflowUrl(s.id))}
         <section aria-labelledby="state">
@@ -350,13 +395,13 @@ export function pageRoutes(ctx: ApiContext): Router {
     await deps.credentials.save(source.id, token);
     await deps.workflows.connected(source.id);
     deps.log.info({ sourceId: source.id }, 'access token stored from the web app; workflow signalled');
-    res.redirect(303, sourcePath(source.id));
+    res.redirect(303, pendingPath(source.id, 'connect'));
   });
 
   app.post('/sources/:id/import', async (req, res) => {
     const source = await intercomSource(ctx, req.params.id);
     await deps.workflows.startImport(source.id, formSelection(req.body as Body));
-    res.redirect(303, sourcePath(source.id));
+    res.redirect(303, pendingPath(source.id, 'import'));
   });
 
   // Data tables: the source's customers (its records) and contacts, with the selected custom attributes.
@@ -559,7 +604,7 @@ export function pageRoutes(ctx: ApiContext): Router {
   app.post('/sources/:id/resync', async (req, res) => {
     const source = await intercomSource(ctx, req.params.id);
     await deps.workflows.resync(source.id, formSelection(req.body as Body));
-    res.redirect(303, sourcePath(source.id));
+    res.redirect(303, pendingPath(source.id, 'resync'));
   });
 
   app.post('/sources/:id/delete', async (req, res) => {
@@ -572,7 +617,7 @@ export function pageRoutes(ctx: ApiContext): Router {
     if (s.system === 'intercom') await deps.workflows.delete(s.id);
     else if (s.status !== 'deleting') await deps.workflows.purgeCustomSource(s.id);
     deps.log.info({ sourceId: s.id }, 'source deletion requested from the web app');
-    res.redirect(303, sourcePath(s.id));
+    res.redirect(303, pendingPath(s.id, 'delete'));
   });
 
   // A merged customer: its records (one per source) and contacts.

@@ -183,6 +183,12 @@ export class PageQueries {
     };
   }
 
+  /** Whether an access token is stored for the source (the OAuth callback or a pasted token). */
+  async hasCredential(sourceId: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(`SELECT 1 FROM credentials WHERE source_id = $1`, [sourceId]);
+    return rows.length > 0;
+  }
+
   /** Names of sources by id, deleted ones included (a customer page names the source of each record). */
   async sourceNames(ids: string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
