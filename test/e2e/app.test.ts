@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { IntercomClient } from 'intercom-client';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -44,6 +44,7 @@ describe('the web app in Chromium', () => {
           'Install it with `apt-get install -y chromium` (.ci/run does so) or set CHROMIUM_PATH.',
       );
     }
+    rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
     sys = await startSystem({ fake: { companies: 30, contacts: 120, seed: 61, latencyMs: 2 } });
     // Intercom sends the browser back to PUBLIC_URL: here, wherever the test's API listens.
@@ -76,6 +77,11 @@ describe('the web app in Chromium', () => {
       void d.dismiss();
     });
     page.on('pageerror', (err) => pageErrors.push(err.message));
+    // A Content-Security-Policy violation (the inline stylesheet refused, say) is logged as a console error.
+    page.on('console', (msg) => {
+      // Expected statuses (401 challenge, 409/422 form errors, the favicon's 404) are logged too: not those.
+      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) pageErrors.push(msg.text());
+    });
   }, 180_000);
 
   afterAll(async () => {

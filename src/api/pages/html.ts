@@ -85,6 +85,8 @@ button.danger{background:var(--danger);border-color:var(--danger)}
 .warning{background:#fde6e4;border:1px solid #f3b8b2;padding:.6rem .8rem;border-radius:4px}
 fieldset{border:1px solid var(--line);border-radius:6px;margin:.8rem 0;padding:.5rem 1rem}
 legend{font-weight:600}
+caption{text-align:left;padding:.3rem 0}
+section>h2:first-child{margin-top:0}
 .type{font-size:.8rem;color:var(--muted);font-family:ui-monospace,monospace}
 .row{display:flex;gap:.6rem;align-items:flex-end;flex-wrap:wrap}
 dl.grid{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1.2rem;margin:0}dl.grid dt{color:var(--muted)}dl.grid dd{margin:0}
@@ -92,6 +94,8 @@ dl.grid{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1.2rem;mar
 
 /** The stylesheet is inline and fixed, so the Content-Security-Policy allows exactly it by hash. */
 export const STYLE_HASH = `sha256-${createHash('sha256').update(CSS).digest('base64')}`;
+// Built here, not in the layout's template, so formatting the template can never change the hashed text.
+const STYLE_ELEMENT = raw(`<style>${CSS}</style>`);
 
 export interface LayoutOptions {
   title: string;
@@ -119,9 +123,7 @@ export function layout(opts: LayoutOptions, body: SafeHtml): SafeHtml {
             : false
         }
         <title>${opts.title} · intercom-crm-sync</title>
-        <style>
-          ${raw(CSS)}
-        </style>
+        ${STYLE_ELEMENT}
       </head>
       <body>
         <header>
