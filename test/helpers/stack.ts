@@ -64,6 +64,11 @@ export function temporalAddress(): string {
   return stackInfo().temporalAddress!;
 }
 
+/** The Temporal CLI the run's dev server came from. */
+export function temporalCli(): string {
+  return stackInfo().temporalCli!;
+}
+
 export function temporalNamespace(): string {
   return stackInfo().temporalNamespace ?? 'default';
 }
