@@ -14,6 +14,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
     summary: 'import a seeded fake workspace through the API; compare with a bare pager and a sequential cursor',
     load: () => import('./backfill'),
   },
+  live: {
+    summary: 'webhook → PostgreSQL latency of live sync under a steady rate of company updates (p50/p95/p99, lost)',
+    load: () => import('./live'),
+  },
 };
 
 function usage(): string {

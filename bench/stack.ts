@@ -74,6 +74,8 @@ export interface BenchStackOptions {
   partitions: number;
   /** Echo the worker's output (warnings and errors) to stderr. */
   verbose?: boolean;
+  /** Port of the API (default: any free port); chosen up front when the fake must know the webhook URL. */
+  apiPort?: number;
 }
 
 export interface BenchStack {
@@ -144,7 +146,7 @@ export async function startBenchStack(opts: BenchStackOptions, cleanup: Cleanup)
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: temporal.namespace,
     TEMPORAL_TASK_QUEUE: taskQueue,
-    PORT: '0',
+    PORT: String(opts.apiPort ?? 0),
     METRICS_PORT: '0',
     API_KEYS: apiKey,
     ENCRYPTION_KEY: randomBytes(32).toString('base64'),
