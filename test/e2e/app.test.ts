@@ -189,7 +189,29 @@ describe('the web app in Chromium', () => {
     expect(await page.content()).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     await shot('customers');
 
+    // Keyset pagination: pages of 10 cover every company exactly once.
+    await page.goto(url(`/app/sources/${id}/customers?per_page=10`));
+    const seen: string[] = [];
+    for (;;) {
+      await page.getByRole('heading', { name: 'Customers' }).waitFor();
+      seen.push(...(await page.locator('tbody tr td:nth-child(2)').allTextContents()));
+      const next = page.getByRole('link', { name: 'Next page' });
+      if ((await next.count()) === 0) break;
+      await next.click();
+    }
+    expect(seen.length).toBe(companies.length);
+    expect(new Set(seen)).toEqual(new Set(companies.map((c) => c.id)));
+    await page.getByRole('link', { name: 'First page' }).waitFor();
+
+    // The company with markup in its name, on its customer page: text, not a script.
+    await page.goto(url(`/app/sources/${id}/customers?q=${encodeURIComponent('<script>')}`));
+    await page.getByRole('link', { name: XSS, exact: true }).click();
+    await page.getByRole('heading', { name: XSS, level: 1 }).waitFor();
+    expect(await page.locator('script').count()).toBe(0);
+    expect(await page.title()).toContain(XSS);
+
     // Search by name.
+    await page.goto(url(`/app/sources/${id}/customers`));
     const other = named.find((c) => !c.name.includes(target.name) && !target.name.includes(c.name));
     await page.getByLabel(/Search customers/).fill(target.name);
     await page.getByRole('button', { name: 'Search' }).click();

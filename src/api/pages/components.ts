@@ -135,19 +135,32 @@ export function selectionFields(attributes: SelectableAttribute[], current: Impo
     ${group('company', 'Company custom data attributes')} ${group('contact', 'Contact custom data attributes')}`;
 }
 
-/** Search box and "next page" link of a data table. */
-export function tableSearch(action: string, q: string | undefined, label: string): SafeHtml {
+/** The search box of a data table (keeps the page size). */
+export function tableSearch(
+  action: string,
+  q: string | undefined,
+  perPage: string | undefined,
+  label: string,
+): SafeHtml {
   return html`<form method="get" action="${action}" role="search" class="row">
     <div><label for="q">${label}</label><input type="search" id="q" name="q" value="${q ?? ''}" /></div>
+    ${perPage && html`<input type="hidden" name="per_page" value="${perPage}" />`}
     <button type="submit">Search</button>
-    ${q && html`<a href="${action}">Clear</a>`}
+    ${q && html`<a href="${withQuery(action, { per_page: perPage })}">Clear</a>`}
   </form>`;
 }
 
-export function pager(action: string, q: string | undefined, next: string | null, isFirst: boolean): SafeHtml {
+/** "First page" and "Next page" links (keyset pagination goes forward only). */
+export function pager(
+  action: string,
+  q: string | undefined,
+  perPage: string | undefined,
+  next: string | null,
+  isFirst: boolean,
+): SafeHtml {
   return html`<nav class="row" aria-label="Pages">
-    ${!isFirst && html`<a href="${withQuery(action, { q })}">First page</a>`}
-    ${next && html`<a href="${withQuery(action, { q, after: next })}" rel="next">Next page</a>`}
+    ${!isFirst && html`<a href="${withQuery(action, { q, per_page: perPage })}">First page</a>`}
+    ${next && html`<a href="${withQuery(action, { q, per_page: perPage, after: next })}" rel="next">Next page</a>`}
   </nav>`;
 }
 

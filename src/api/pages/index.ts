@@ -24,7 +24,7 @@ import {
   when,
 } from './components';
 import { html, layout, withQuery, type LayoutOptions, type SafeHtml } from './html';
-import { PageQueries } from './queries';
+import { MAX_PAGE_SIZE, PAGE_SIZE, PageQueries } from './queries';
 import { checkCsrf, pageHeaders, requireAppKey } from './security';
 
 type Body = Record<string, unknown>;
@@ -43,6 +43,19 @@ const queryString = (req: Request, name: string): string | undefined => {
   const v = req.query[name];
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 };
+
+/** A data table's query string: `q` (search), `after` (keyset cursor), `per_page` (1 to 200, default 50). */
+function tableQuery(req: Request) {
+  const perPage = queryString(req, 'per_page');
+  const n = perPage && /^\d{1,3}$/.test(perPage) ? Number(perPage) : PAGE_SIZE;
+  const limit = Math.min(Math.max(n, 1), MAX_PAGE_SIZE);
+  return {
+    q: queryString(req, 'q'),
+    after: queryString(req, 'after'),
+    perPage: limit === PAGE_SIZE ? undefined : String(limit),
+    limit,
+  };
+}
 
 /** The selection a "choose the data" form posted. */
 function formSelection(body: Body): ImportSelection {
@@ -407,10 +420,9 @@ export function pageRoutes(ctx: ApiContext): Router {
   // Data tables: the source's customers (its records) and contacts, with the selected custom attributes.
   app.get('/sources/:id/customers', async (req, res) => {
     const s = await sourceOr404(req.params.id);
-    const q = queryString(req, 'q');
-    const after = queryString(req, 'after');
+    const { q, after, perPage, limit } = tableQuery(req);
     const [table, attributes] = await Promise.all([
-      queries.records(s.id, q, after),
+      queries.records(s.id, { q, after, limit }),
       ctx.attributes.listSelectable(s.id),
     ]);
     const columns = attributes.filter((a) => a.model === 'company' && a.selected);
@@ -435,7 +447,7 @@ export function pageRoutes(ctx: ApiContext): Router {
       html`<h1>${s.name}</h1>
         ${sourceTabs(s, 'customers', workflowUrl(s.id))}
         <h2>Customers</h2>
-        ${tableSearch(action, q, 'Search customers by name, email or website')}
+        ${tableSearch(action, q, perPage, 'Search customers by name, email or website')}
         <div class="scroll">
           <table>
             <caption class="muted">
@@ -462,16 +474,15 @@ export function pageRoutes(ctx: ApiContext): Router {
             </tbody>
           </table>
         </div>
-        ${pager(action, q, table.next, !after)}`,
+        ${pager(action, q, perPage, table.next, !after)}`,
     );
   });
 
   app.get('/sources/:id/contacts', async (req, res) => {
     const s = await sourceOr404(req.params.id);
-    const q = queryString(req, 'q');
-    const after = queryString(req, 'after');
+    const { q, after, perPage, limit } = tableQuery(req);
     const [table, attributes] = await Promise.all([
-      queries.contacts(s.id, q, after),
+      queries.contacts(s.id, { q, after, limit }),
       ctx.attributes.listSelectable(s.id),
     ]);
     const columns = attributes.filter((a) => a.model === 'contact' && a.selected);
@@ -498,7 +509,7 @@ export function pageRoutes(ctx: ApiContext): Router {
       html`<h1>${s.name}</h1>
         ${sourceTabs(s, 'contacts', workflowUrl(s.id))}
         <h2>Contacts</h2>
-        ${tableSearch(action, q, 'Search contacts by name or email')}
+        ${tableSearch(action, q, perPage, 'Search contacts by name or email')}
         <div class="scroll">
           <table>
             <caption class="muted">
@@ -525,7 +536,7 @@ export function pageRoutes(ctx: ApiContext): Router {
             </tbody>
           </table>
         </div>
-        ${pager(action, q, table.next, !after)}`,
+        ${pager(action, q, perPage, table.next, !after)}`,
     );
   });
 

@@ -8,6 +8,14 @@ import { importSelectionSchema, type ImportSelection } from '../../domain/source
  */
 
 export const PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+
+/** A data table request: an optional search term, where to continue, how many rows. */
+export interface TableQuery {
+  q?: string;
+  after?: string;
+  limit: number;
+}
 
 export interface SourceRecordRow {
   id: string;
@@ -55,11 +63,7 @@ export class PageQueries {
   constructor(private readonly db: DataSource) {}
 
   /** The source's customer records (one per Intercom company), optionally matching `q` in name, email or website. */
-  async records(
-    sourceId: string,
-    q: string | undefined,
-    after: string | undefined,
-  ): Promise<TablePage<SourceRecordRow>> {
+  async records(sourceId: string, { q, after, limit }: TableQuery): Promise<TablePage<SourceRecordRow>> {
     const params: unknown[] = [sourceId];
     const p = (v: unknown) => `$${params.push(v)}`;
     let where = 'r.source_id = $1';
@@ -82,7 +86,7 @@ export class PageQueries {
     }[] = await this.db.query(
       `SELECT r.id, r.external_id, r.customer_id, r.name, r.email, r.website_url, r.plan, r.lead_created_at, r.custom,
               r.deleted_in_source_at
-         FROM customer_records r WHERE ${where} ORDER BY r.id LIMIT ${p(PAGE_SIZE + 1)}`,
+         FROM customer_records r WHERE ${where} ORDER BY r.id LIMIT ${p(limit + 1)}`,
       params,
     );
     return page(
@@ -98,16 +102,12 @@ export class PageQueries {
         custom: r.custom ?? {},
         deletedInSourceAt: r.deleted_in_source_at,
       })),
-      PAGE_SIZE,
+      limit,
     );
   }
 
   /** The source's contacts (one row per contact and company), optionally matching `q` in name or email. */
-  async contacts(
-    sourceId: string,
-    q: string | undefined,
-    after: string | undefined,
-  ): Promise<TablePage<SourceContactRow>> {
+  async contacts(sourceId: string, { q, after, limit }: TableQuery): Promise<TablePage<SourceContactRow>> {
     const params: unknown[] = [sourceId];
     const p = (v: unknown) => `$${params.push(v)}`;
     let where = 'x.source_id = $1';
@@ -133,7 +133,7 @@ export class PageQueries {
               x.title, x.custom, x.deleted_in_source_at
          FROM contacts x
          LEFT JOIN customer_records r ON r.source_id = x.source_id AND r.external_id = x.company_external_id
-        WHERE ${where} ORDER BY x.id LIMIT ${p(PAGE_SIZE + 1)}`,
+        WHERE ${where} ORDER BY x.id LIMIT ${p(limit + 1)}`,
       params,
     );
     return page(
@@ -150,7 +150,7 @@ export class PageQueries {
         custom: r.custom ?? {},
         deletedInSourceAt: r.deleted_in_source_at,
       })),
-      PAGE_SIZE,
+      limit,
     );
   }
 
