@@ -1,7 +1,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ImportWrites } from '../src/db/repositories/import-writes';
 import { freePort } from '../src/dev/temporal-server';
+import { companyToRecord } from '../src/domain/intercom-mapping';
+import type { IntercomCompany } from '../src/domain/intercom-types';
 import {
   ROOT,
   appendBenchmarks,
@@ -270,6 +273,51 @@ async function runLoad(
   return { sent, startMs, maxInFlightWaits };
 }
 
+// ---------------------------------------------------------------- write-path probe
+
+interface WriteProbe {
+  synchronousCommit: string;
+  /** One-row INSERT in its own transaction (what every commit costs on this disk). */
+  commitMs: number;
+  /** ImportWrites.upsertCustomerRecords with one record per call, as applyInbox calls it. */
+  perRecordCallMs: number;
+  /** The same records in one call. */
+  batchedPerRecordMs: number;
+  records: number;
+}
+
+/**
+ * After the measurement, with the stack idle: times the write applyInbox makes for each company event, one record
+ * per call (as now) and the same records in one call, plus a bare commit. Rewrites companies with their current
+ * data (same names; custom attributes left out), after everything the benchmark checks has been read.
+ */
+async function probeWrites(stack: BenchStack, sourceId: string, ids: string[]): Promise<WriteProbe> {
+  const db = stack.db;
+  const [{ synchronous_commit: synchronousCommit }] = await db.query(`SHOW synchronous_commit`);
+  await db.query(`CREATE TABLE bench_commit_probe (i int)`);
+  const commits = 100;
+  let t = performance.now();
+  for (let i = 0; i < commits; i++) await db.query(`INSERT INTO bench_commit_probe VALUES ($1)`, [i]);
+  const commitMs = (performance.now() - t) / commits;
+  await db.query(`DROP TABLE bench_commit_probe`);
+
+  const wanted = new Set(ids);
+  const companies = (stack.fake.store.companies() as unknown as IntercomCompany[]).filter((c) => wanted.has(c.id));
+  const records = companies.map((c) => companyToRecord(c, { names: [], dataTypes: new Map() }));
+  const [{ g }] = await db.query(
+    `SELECT coalesce(max(generation), 1)::int AS g FROM customer_records WHERE source_id = $1`,
+    [sourceId],
+  );
+  const writes = new ImportWrites(db);
+  t = performance.now();
+  for (const r of records) await writes.upsertCustomerRecords(sourceId, [r], g);
+  const perRecordCallMs = (performance.now() - t) / records.length;
+  t = performance.now();
+  await writes.upsertCustomerRecords(sourceId, records, g);
+  const batchedPerRecordMs = (performance.now() - t) / records.length;
+  return { synchronousCommit, commitMs, perRecordCallMs, batchedPerRecordMs, records: records.length };
+}
+
 // ---------------------------------------------------------------- Temporal history
 
 const tsMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
@@ -487,6 +535,13 @@ export async function run(argv: string[]): Promise<number> {
       .map((c: any) => ({ id: String(c.id), company_id: String(c.company_id) }));
     if (targets.length !== events) throw new Error(`the fake holds only ${targets.length} companies`);
 
+    const commitsNow = async (): Promise<number> =>
+      Number(
+        (await stack.db.query(`SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`))[0]
+          .xact_commit,
+      );
+    const commitsBefore = await commitsNow();
+
     console.log(`\n[2/3] load: ${fmt(events)} company updates at ${o.rate}/s`);
     const load = await runLoad(stack, targets, o);
     const loadEndMs = Date.now();
@@ -527,7 +582,9 @@ export async function run(argv: string[]): Promise<number> {
       drained = false;
       console.error(`  ${err instanceof Error ? err.message : String(err)}`);
     }
-    console.log(`  inbox drained ${((Date.now() - loadEndMs) / 1000).toFixed(1)} s after the load`);
+    const inboxDrainedS = (Date.now() - loadEndMs) / 1000;
+    const commitsPerEvent = ((await commitsNow()) - commitsBefore) / events;
+    console.log(`  inbox drained ${inboxDrainedS.toFixed(1)} s after the load`);
 
     // ---- results from PostgreSQL
     const records: Array<{ external_id: string; name: string; updated_ms: number }> = await stack.db.query(
@@ -580,6 +637,21 @@ export async function run(argv: string[]): Promise<number> {
     const L = stats(latency);
     const LU = stats(latencyFromUpdate);
     const retried = [...tap.deliveries.values()].filter((d) => d.attempts > 1).length;
+    const starts = [...tap.deliveries.values()].map((d) => d.startMs);
+    const deliverySpanS = (Math.max(...starts) - Math.min(...starts)) / 1000;
+    const deliveredRate = starts.length / (deliverySpanS + 1 / o.rate);
+
+    console.log('\nWrite-path probe (stack idle)');
+    const probe = await probeWrites(
+      stack,
+      sourceId,
+      targets.slice(0, 200).map((t) => t.id),
+    );
+    console.log(
+      `  synchronous_commit ${probe.synchronousCommit}; bare commit ${probe.commitMs.toFixed(1)} ms; ` +
+        `upsertCustomerRecords one record per call ${probe.perRecordCallMs.toFixed(1)} ms/record, ` +
+        `${probe.records} in one call ${probe.batchedPerRecordMs.toFixed(2)} ms/record`,
+    );
 
     console.log('\nTemporal histories');
     const h = await analyseHistory(stack, sourceId, load.startMs);
@@ -617,7 +689,9 @@ export async function run(argv: string[]): Promise<number> {
         `redelivered ${retried}; ${drained ? 'fake and inbox drained' : 'NOT drained before the deadline'}.`,
       `- Load: ${fmt(achievedRate, 1)} updates/s achieved (target ${o.rate}/s) over ${sendSpanS.toFixed(1)} s; send lag ` +
         `behind schedule p50 ${ms(sendLag.p50)}, max ${ms(sendLag.max)}; the in-flight cap (${MAX_IN_FLIGHT}) was hit ` +
-        `${load.maxInFlightWaits} times.`,
+        `${load.maxInFlightWaits} times. The fake delivered the webhooks at ${fmt(deliveredRate, 1)}/s ` +
+        `(first to last delivery ${deliverySpanS.toFixed(1)} s; it sends one at a time); inbox drained ` +
+        `${inboxDrainedS.toFixed(1)} s after the last update.`,
       `- Latency (delivery → visible): p50 **${ms(L.p50)}** (target < ${TARGETS.p50Ms} ms: ${verdict(L.p50 < TARGETS.p50Ms)}), ` +
         `p95 ${ms(L.p95)}, p99 **${ms(L.p99)}** (target < ${TARGETS.p99Ms} ms: ${verdict(L.p99 < TARGETS.p99Ms)}), ` +
         `max ${ms(L.max)}.`,
@@ -625,6 +699,11 @@ export async function run(argv: string[]): Promise<number> {
         `max ${fmt(maxHistory)}); during the load ${fmt(h.signals)} inboxHasWork signals, ${fmt(h.applyInboxCalls)} ` +
         `applyInbox calls applying ${fmt(appliedTotal)} rows (per call p50 ${fmt(appliedStats.p50)}, ` +
         `mean ${fmt(appliedStats.mean, 1)}, max ${fmt(appliedStats.max)}).`,
+      `- Write path: ${fmt(commitsPerEvent, 1)} PostgreSQL commits per event during the run (all processes); ` +
+        `idle probe after the run (synchronous_commit ${probe.synchronousCommit}): a bare one-row commit ` +
+        `${probe.commitMs.toFixed(1)} ms; \`upsertCustomerRecords\` with one record per call (as applyInbox does) ` +
+        `${probe.perRecordCallMs.toFixed(1)} ms/record, the same ${probe.records} records in one call ` +
+        `${probe.batchedPerRecordMs.toFixed(2)} ms/record.`,
       `- Import before the load: ${fmt(companies)} companies, ${fmt(o.contacts)} contacts, live after ` +
         `${imported.seconds.toFixed(1)} s.`,
     ];
