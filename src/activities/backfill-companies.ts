@@ -5,6 +5,7 @@ import type { IntercomHttp } from '../intercom/http';
 import { fetchScrollPage, type ScrollPage } from '../intercom/pages';
 import type { ActivityDeps } from './deps';
 import { activityContext } from './heartbeat';
+import { ProgressBuffer } from './progress-buffer';
 import { asActivityFailure, openIntercomSession } from './intercom-session';
 
 export interface CompaniesCursor {
@@ -56,6 +57,7 @@ export function createCompanyBackfill(deps: ActivityDeps) {
         ctx.heartbeat(cursor);
         return prefetch(session.http, undefined);
       };
+      const progress = new ProgressBuffer(writes, sourceId);
       try {
         let next = prefetch(session.http, cursor.scrollParam);
         for (;;) {
@@ -88,7 +90,7 @@ export function createCompanyBackfill(deps: ActivityDeps) {
             const records = page.data.map((c) => companyToRecord(c, session.attributes.company));
             cursor.records += await writes.upsertCustomerRecords(sourceId, records, generation);
             cursor.pages++;
-            await writes.addProgress(sourceId, { pagesFetched: 1 });
+            await progress.add({ pagesFetched: 1 });
             deps.metrics.pagesFetched.inc({ endpoint: 'companies/scroll' });
             deps.metrics.recordsImported.inc({ kind: 'customer_record' }, records.length);
           }
@@ -103,6 +105,8 @@ export function createCompanyBackfill(deps: ActivityDeps) {
         return { pages: cursor.pages, records: cursor.records, restarts: cursor.restarts };
       } catch (err) {
         throw asActivityFailure(err, cursor);
+      } finally {
+        await progress.flush().catch(() => undefined);
       }
     },
   };

@@ -14,6 +14,7 @@ import type { IntercomHttp } from '../intercom/http';
 import { fetchAllContactCompanyIds, nextCursor, searchContacts } from '../intercom/pages';
 import type { ActivityDeps } from './deps';
 import { activityContext } from './heartbeat';
+import { ProgressBuffer } from './progress-buffer';
 import { asActivityFailure, openIntercomSession, type IntercomSession } from './intercom-session';
 
 interface PartitionCursor {
@@ -40,6 +41,7 @@ export function createContactBackfill(deps: ActivityDeps) {
     session: IntercomSession,
     contacts: IntercomContact[],
     countSkips: boolean,
+    progress: ProgressBuffer,
   ) {
     const items: ContactLinks[] = [];
     let skipped = 0;
@@ -52,7 +54,7 @@ export function createContactBackfill(deps: ActivityDeps) {
       }),
     );
     const written = await writes.upsertContacts(sourceId, items);
-    await writes.addProgress(sourceId, { pagesFetched: 1, contactsSkippedNoCompany: countSkips ? skipped : 0 });
+    await progress.add({ pagesFetched: 1, contactsSkippedNoCompany: countSkips ? skipped : 0 });
     deps.metrics.pagesFetched.inc({ endpoint: 'contacts/search' });
     deps.metrics.recordsImported.inc({ kind: 'contact' }, written);
     return { written, skipped };
@@ -68,22 +70,35 @@ export function createContactBackfill(deps: ActivityDeps) {
     const session = await openIntercomSession(deps, sourceId);
     const cursor: PartitionCursor = ctx.resumeFrom<PartitionCursor>() ??
       (resumeFrom as PartitionCursor | undefined) ?? { pages: 0, contacts: 0, skipped: 0 };
+    const progress = new ProgressBuffer(writes, sourceId);
+    // Search cursors are stateless, so the next page is fetched while this one is written; the heartbeated
+    // cursor only moves once a page is committed, so a resumed attempt re-reads at most what was in flight.
+    const fetchPage = (startingAfter: string | undefined) => {
+      const page = searchContacts(session.http, query, { startingAfter });
+      page.catch(() => undefined);
+      return page;
+    };
     try {
+      let next = fetchPage(cursor.startingAfter);
       for (;;) {
-        const page = await searchContacts(session.http, query, { startingAfter: cursor.startingAfter });
+        const page = await next;
+        const after = nextCursor(page);
+        if (after) next = fetchPage(after);
         if (page.data.length > 0) {
-          const { written, skipped } = await writeContactPage(sourceId, session, page.data, countSkips);
+          const { written, skipped } = await writeContactPage(sourceId, session, page.data, countSkips, progress);
           cursor.contacts += written;
           cursor.skipped += skipped;
         }
         cursor.pages++;
-        cursor.startingAfter = nextCursor(page);
+        cursor.startingAfter = after;
         ctx.heartbeat(cursor);
-        if (!cursor.startingAfter) break;
+        if (!after) break;
       }
       return { pages: cursor.pages, contacts: cursor.contacts, skipped: cursor.skipped };
     } catch (err) {
       throw asActivityFailure(err, cursor);
+    } finally {
+      await progress.flush().catch(() => undefined);
     }
   }
 
