@@ -147,6 +147,7 @@ async function main(): Promise<void> {
     const lines = [
       '',
       'intercom-crm-sync is running',
+      `  App            ${config.publicUrl}/app   (sign in with the API key as user name, no password)`,
       `  API            ${config.publicUrl}/v1   (OpenAPI: ${config.publicUrl}/openapi.json)`,
       `  Health         ${config.publicUrl}/readyz`,
       `  Temporal UI    ${temporalUi ?? `(your Temporal cluster at ${temporalAddress})`}`,

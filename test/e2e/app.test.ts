@@ -47,8 +47,6 @@ describe('the web app in Chromium', () => {
     rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
     sys = await startSystem({ fake: { companies: 30, contacts: 120, seed: 61, latencyMs: 2 } });
-    // Intercom sends the browser back to PUBLIC_URL: here, wherever the test's API listens.
-    sys.config.publicUrl = sys.apiUrl;
     await sys.startWorker();
     // A company with markup in its name, in Intercom before the import: it must appear as text.
     const intercom = new IntercomClient({ token: sys.fake.accessToken, baseUrl: sys.fake.url });

@@ -83,6 +83,7 @@ export async function startSystem(opts: { fake?: FakeIntercomOptions; tuning?: S
     TEMPORAL_NAMESPACE: temporalNamespace(),
     TEMPORAL_TASK_QUEUE: taskQueue,
     PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     METRICS_PORT: '0',
     API_KEYS: apiKey,
     ENCRYPTION_KEY: randomBytes(32).toString('base64'),
