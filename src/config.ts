@@ -26,6 +26,7 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: z.url().default('http://localhost:3000'),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
   API_KEYS: optionalString.transform((v) =>
     v
       ? v
@@ -50,6 +51,8 @@ export type Config = {
   port: number;
   publicUrl: string;
   metricsPort: number;
+  /** A standalone worker serves the service's own metrics (records, pages, rate-limit waits) here; 0 = off. */
+  workerMetricsPort: number;
   apiKeys: string[];
   encryptionKey?: Buffer;
   intercom: { clientId?: string; clientSecret?: string; apiBase?: string; oauthUrl?: string };
@@ -82,6 +85,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
     metricsPort: e.METRICS_PORT,
+    workerMetricsPort: e.WORKER_METRICS_PORT,
     apiKeys: e.API_KEYS,
     encryptionKey: e.ENCRYPTION_KEY ? Buffer.from(e.ENCRYPTION_KEY, 'base64') : undefined,
     intercom: {

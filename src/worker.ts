@@ -1,3 +1,4 @@
+import { createServer, type Server } from 'node:http';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { loadConfigOrExit, type Config } from './config';
@@ -69,7 +70,9 @@ async function main(): Promise<void> {
   if (!config.databaseUrl) throw new Error('DATABASE_URL is not set (npm start sets it for the local stack)');
   if (!config.temporal.address) throw new Error('TEMPORAL_ADDRESS is not set (npm start sets it for the local stack)');
   installRuntime(config);
-  const deps = await createActivityDeps(config, config.databaseUrl, log);
+  const metrics = createMetrics();
+  const deps = await createActivityDeps(config, config.databaseUrl, log, metrics);
+  const metricsServer = config.workerMetricsPort ? serveMetrics(metrics, config.workerMetricsPort, log) : undefined;
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   try {
     const worker = await createSyncWorker({
@@ -81,9 +84,25 @@ async function main(): Promise<void> {
     log.info({ taskQueue: config.temporal.taskQueue }, 'worker started');
     await worker.run();
   } finally {
+    metricsServer?.close();
     await connection.close();
     await deps.close();
   }
+}
+
+/** The service's own metrics of a standalone worker (the API serves them at /metrics when both share a process). */
+function serveMetrics(metrics: Metrics, port: number, log: Logger): Server {
+  return createServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    void metrics.registry
+      .metrics()
+      .then((text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text));
+  })
+    .on('error', (err) => log.warn({ err: err.message, port }, 'worker metrics are not served'))
+    .listen(port);
 }
 
 if (require.main === module) {

@@ -20,6 +20,7 @@ export function spawnWorkerProcess(sys: System): ChildProcess {
       ENCRYPTION_KEY: sys.config.encryptionKey!.toString('base64'),
       INTERCOM_API_BASE: sys.config.intercom.apiBase,
       METRICS_PORT: '0',
+      WORKER_METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
