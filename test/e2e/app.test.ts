@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { IntercomClient } from 'intercom-client';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { eventually, startSystem, type System } from '../helpers/system';
+import { startSystem, waitForWorkflow, type System } from '../helpers/system';
 
 /**
  * ChartMogul's user journey in a real browser (Debian's chromium, driven by playwright-core) against the whole
@@ -251,14 +251,7 @@ describe('the web app in Chromium', () => {
     await box('company', second).check();
     await shot('resync-settings');
     await page.getByRole('button', { name: 'Re-sync Data and Fields' }).click();
-    await eventually(
-      async () =>
-        (await sys.client.workflow.getHandle(`source:${id}:backfill:2`).describe()).status.name === 'COMPLETED'
-          ? true
-          : undefined,
-      'the re-sync generation',
-      LIVE_TIMEOUT,
-    );
+    await waitForWorkflow(sys, `source:${id}:backfill:2`);
     await waitForBadge('live');
     await page.goto(url(`/app/sources/${id}/customers`));
     const after = await page.locator('thead th').allTextContents();

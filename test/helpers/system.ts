@@ -222,3 +222,12 @@ export function waitForStatus(sys: System, id: string, status: string, timeoutMs
     timeoutMs,
   );
 }
+
+/** Waits until a workflow (e.g. `source:<id>:backfill:2`) has closed with the given status. */
+export function waitForWorkflow(sys: System, workflowId: string, status = 'COMPLETED'): Promise<true> {
+  return eventually(
+    async () =>
+      (await sys.client.workflow.getHandle(workflowId).describe()).status.name === status ? true : undefined,
+    `${workflowId} ${status}`,
+  );
+}

@@ -1,5 +1,5 @@
 import { IntercomClient } from 'intercom-client';
-import { eventually, importSource, startSystem, waitForStatus, type System } from '../helpers/system';
+import { eventually, importSource, startSystem, waitForStatus, type System, waitForWorkflow } from '../helpers/system';
 
 /** Update Fields, Re-sync Data and Fields, and Delete This Source, on the real stack. */
 describe('re-sync and permanent delete', () => {
@@ -79,13 +79,7 @@ describe('re-sync and permanent delete', () => {
       custom_attributes: { company: [second], contact: [] },
     });
     expect(resync.status).toBe(202);
-    await eventually(
-      async () =>
-        (await sys.client.workflow.getHandle(`source:${id}:backfill:2`).describe()).status.name === 'COMPLETED'
-          ? true
-          : undefined,
-      'the second generation',
-    );
+    await waitForWorkflow(sys, `source:${id}:backfill:2`);
     await waitForStatus(sys, id, 'live');
     expect(await customKeys(id)).toEqual([second]);
     const customersAfter = await sys.db.query(

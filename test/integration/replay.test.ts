@@ -5,7 +5,15 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { IntercomClient } from 'intercom-client';
 import { temporalAddress, temporalCli } from '../helpers/stack';
-import { eventually, importSource, startSystem, waitForStatus, workflowBundle, type System } from '../helpers/system';
+import {
+  eventually,
+  importSource,
+  startSystem,
+  waitForStatus,
+  workflowBundle,
+  type System,
+  waitForWorkflow,
+} from '../helpers/system';
 
 const HISTORIES = path.resolve(__dirname, '../histories');
 
@@ -35,13 +43,7 @@ describe('workflow replay', () => {
       return n === 1 ? true : undefined;
     }, 'the webhook applied');
     expect((await sys.api('POST', `/v1/data_sources/${id}/intercom/resync`)).status).toBe(202);
-    await eventually(
-      async () =>
-        (await sys.client.workflow.getHandle(`source:${id}:backfill:2`).describe()).status.name === 'COMPLETED'
-          ? true
-          : undefined,
-      'the re-sync',
-    );
+    await waitForWorkflow(sys, `source:${id}:backfill:2`);
     await waitForStatus(sys, id, 'live');
     expect((await sys.api('DELETE', `/v1/data_sources/${id}`)).status).toBe(202);
     await sys.client.workflow.getHandle(`source:${id}`).result();
