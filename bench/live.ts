@@ -112,8 +112,9 @@ function stats(values: number[]): Stats {
 const ms = (n: number) => (Number.isFinite(n) ? `${fmt(n)} ms` : '?');
 const statsText = (s: Stats) =>
   s.n === 0 ? 'none' : `p50 ${ms(s.p50)}, p95 ${ms(s.p95)}, p99 ${ms(s.p99)}, max ${ms(s.max)} (n ${fmt(s.n)})`;
+const cell = (n: number) => (Number.isFinite(n) ? fmt(n) : '–');
 const statsRow = (label: string, s: Stats) =>
-  `| ${label} | ${fmt(s.p50)} | ${fmt(s.p95)} | ${fmt(s.p99)} | ${fmt(s.max)} | ${fmt(s.mean)} |`;
+  `| ${label} | ${cell(s.p50)} | ${cell(s.p95)} | ${cell(s.p99)} | ${cell(s.max)} | ${cell(s.mean)} |`;
 
 function round(n: number, digits: number): number {
   const f = 10 ** digits;
