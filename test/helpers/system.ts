@@ -192,7 +192,8 @@ export async function eventually<T>(check: () => Promise<T | undefined>, what: s
 export async function importSource(
   sys: System,
   name: string,
-  selection: Record<string, unknown> = { companies: true, contacts: true },
+  /** 'all' selects every custom attribute of companies and contacts. */
+  selection: Record<string, unknown> | 'all' = { companies: true, contacts: true },
   opts: { waitLive?: boolean } = {},
 ): Promise<string> {
   const created = await sys.api('POST', '/v1/data_sources', { name, system: 'Intercom' });
@@ -205,7 +206,8 @@ export async function importSource(
     'connected',
     120_000,
   );
-  const started = await sys.api('POST', `/v1/data_sources/${id}/intercom/import`, selection);
+  const chosen = selection === 'all' ? await allAttributes(sys, id) : selection;
+  const started = await sys.api('POST', `/v1/data_sources/${id}/intercom/import`, chosen);
   if (started.status !== 202) throw new Error(`import: ${started.status} ${started.text}`);
   if (opts.waitLive !== false) await waitForStatus(sys, id, 'live');
   return id;
@@ -230,4 +232,14 @@ export function waitForWorkflow(sys: System, workflowId: string, status = 'COMPL
       (await sys.client.workflow.getHandle(workflowId).describe()).status.name === status ? true : undefined,
     `${workflowId} ${status}`,
   );
+}
+
+async function allAttributes(sys: System, id: string) {
+  const fields = (await sys.api('GET', `/v1/data_sources/${id}/intercom/fields`)).body;
+  const names = (list: Array<{ name: string }>) => list.map((f) => f.name);
+  return {
+    companies: true,
+    contacts: true,
+    custom_attributes: { company: names(fields.company), contact: names(fields.contact) },
+  };
 }

@@ -1,5 +1,4 @@
-import { importIntercomSource } from '../helpers/intercom-import';
-import { startSystem, type System } from '../helpers/system';
+import { importSource, startSystem, type System } from '../helpers/system';
 
 // The official client (untyped CommonJS): ChartMogul's own code against our API.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -44,7 +43,7 @@ describe('chartmogul-node against our API', () => {
     await sys.startWorker();
     config = new ChartMogul.Config(sys.apiKey, sys.apiUrl);
     config.retries = 0;
-    intercom = await importIntercomSource(sys, 'Intercom');
+    intercom = await importSource(sys, 'Intercom', 'all');
     const created = await ChartMogul.DataSource.create(config, { name: 'Billing' });
     billing = created.uuid;
   }, 300_000);

@@ -1,8 +1,7 @@
 import { ImportWrites } from '../../src/db/repositories/import-writes';
 import { websiteDomain } from '../../src/domain/merge-rules';
 import { DOMAIN_CASES } from '../helpers/domain-cases';
-import { importIntercomSource, waitLive } from '../helpers/intercom-import';
-import { eventually, startSystem, type System } from '../helpers/system';
+import { eventually, importSource, startSystem, waitForStatus, type System } from '../helpers/system';
 
 /**
  * The merge automation, custom-source customers and manual merges, through the API on the real stack (Temporal,
@@ -83,7 +82,7 @@ describe('merging billing customers with Intercom companies', () => {
     const free = await createBilling({ external_id: 'bill-free', name: 'Freemail', website_url: 'https://gmail.com' });
     expect(free.status).toBe(201);
 
-    intercom = await importIntercomSource(sys, 'Intercom');
+    intercom = await importSource(sys, 'Intercom', 'all');
   }, 300_000);
 
   afterAll(async () => {
@@ -446,7 +445,7 @@ describe('merging billing customers with Intercom companies', () => {
       const c = await customerOf(billing, 'bill-H');
       return c.external_ids.length === 2 ? c : undefined;
     }, 'the Intercom company to join the billing customer');
-    await waitLive(sys, intercom);
+    await waitForStatus(sys, intercom, 'live');
     expect(joined).toMatchObject({
       uuid: target.body.uuid,
       external_ids: ['bill-H', h.id],
