@@ -514,6 +514,8 @@ export async function run(argv: string[]): Promise<number> {
           seed: o.seed,
           rateLimitPerMinute: RATE_LIMIT_PER_MINUTE,
           webhookUrl,
+          // Intercom delivers notifications in parallel; one at a time the fake could not reach the rate.
+          webhookConcurrency: 16,
         },
         partitions: 8,
         verbose: o.verbose,

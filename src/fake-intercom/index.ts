@@ -58,6 +58,8 @@ export interface FakeIntercomOptions {
   attachedCompaniesKey?: 'companies' | 'data';
   /** First webhook retry delay (doubles per attempt, capped at 60 s); default 1000. */
   webhookRetryBaseMs?: number;
+  /** Webhook deliveries in flight at once; default 1 (in order). */
+  webhookConcurrency?: number;
   /** Attempts per notification before it is dropped; default 10. */
   webhookMaxAttempts?: number;
   /** Per-attempt timeout; default 5000. */
@@ -110,6 +112,7 @@ export async function startFakeIntercom(options: FakeIntercomOptions = {}): Prom
     appId,
     now,
     retryBaseMs: options.webhookRetryBaseMs ?? 1000,
+    concurrency: options.webhookConcurrency,
     maxDelayMs: 60_000,
     maxAttempts: options.webhookMaxAttempts ?? 10,
     timeoutMs: options.webhookTimeoutMs ?? 5000,

@@ -36,6 +36,8 @@ export interface WebhookOptions {
   now: () => number;
   /** First retry delay; doubles per attempt up to `maxDelayMs`. */
   retryBaseMs: number;
+  /** Deliveries in flight at once; 1 keeps them in order (unless outOfOrder). */
+  concurrency?: number;
   maxDelayMs: number;
   maxAttempts: number;
   timeoutMs: number;
@@ -70,7 +72,7 @@ export class WebhookQueue implements WebhookControl {
   private failedCount = 0;
   private attemptCount = 0;
   private paused = false;
-  private running = false;
+  private running = 0;
   private closed = false;
   private waiters: (() => void)[] = [];
   private readonly rng: Rng;
@@ -151,25 +153,29 @@ export class WebhookQueue implements WebhookControl {
     for (const w of waiters) w();
   }
 
-  /** Single worker: sequential delivery keeps order (unless outOfOrder) and bounds load on the receiver. */
+  /**
+   * `concurrency` workers (default 1: sequential delivery keeps order unless outOfOrder); Intercom itself
+   * delivers in parallel, which the live benchmark needs to reach its rate.
+   */
   private pump(): void {
-    if (this.running || this.paused || this.closed) return;
-    this.running = true;
-    void (async () => {
-      try {
-        while (!this.paused && !this.closed && this.ready.length > 0) {
-          const batch = this.outOfOrder ? this.rng.shuffle(this.ready.splice(0, BATCH)) : [this.ready.shift()!];
-          this.inFlight += batch.length;
-          for (const d of batch) {
-            await this.deliver(d);
-            this.inFlight--;
+    while (this.running < (this.opts.concurrency ?? 1) && !this.paused && !this.closed && this.ready.length > 0) {
+      this.running++;
+      void (async () => {
+        try {
+          while (!this.paused && !this.closed && this.ready.length > 0) {
+            const batch = this.outOfOrder ? this.rng.shuffle(this.ready.splice(0, BATCH)) : [this.ready.shift()!];
+            this.inFlight += batch.length;
+            for (const d of batch) {
+              await this.deliver(d);
+              this.inFlight--;
+            }
           }
+        } finally {
+          this.running--;
+          this.notifyDrained();
         }
-      } finally {
-        this.running = false;
-        this.notifyDrained();
-      }
-    })();
+      })();
+    }
   }
 
   private async deliver(d: Delivery): Promise<void> {
