@@ -2,7 +2,7 @@ import { toIsoTimestamp } from '../domain/custom-attributes';
 import { companyToRecord, contactToFields, embeddedCompanyIds } from '../domain/intercom-mapping';
 import type { IntercomCompany, IntercomContact } from '../domain/intercom-types';
 import { classifyTopic } from '../domain/webhook-topics';
-import { ImportWrites, SourceDeletions } from '../db/repositories/import-writes';
+import { ImportWrites, SourceDeletions, type ContactLinks } from '../db/repositories/import-writes';
 import { WebhookInbox, type InboxRow } from '../db/repositories/webhook-inbox';
 import { IntercomHttpError } from '../intercom/errors';
 import { fetchAllContactCompanyIds } from '../intercom/pages';
@@ -12,83 +12,130 @@ import { asActivityFailure, openIntercomSession, type IntercomSession } from './
 const BATCH = 200;
 
 /**
- * Live sync: applies the source's inbox in arrival order, a batch at a time. Every write compares Intercom's
- * updated_at, so duplicates and out-of-order deliveries change nothing; where a notification carries too
- * little (minimal deleted payloads, a contact with more than 10 companies), the current object is fetched.
+ * The newest version of each object among consecutive notifications. Intercom's updated_at has one-second
+ * granularity, so two versions with the same updated_at cannot be ordered: such an object is marked
+ * ambiguous and its current state is fetched instead.
+ */
+class LatestById<T extends { id: string; updated_at?: number }> {
+  readonly items = new Map<string, { item: T; ambiguous: boolean }>();
+
+  add(item: T): void {
+    const seen = this.items.get(item.id);
+    const t = item.updated_at ?? 0;
+    const s = seen?.item.updated_at ?? 0;
+    if (!seen || t > s) this.items.set(item.id, { item, ambiguous: false });
+    else if (t === s && JSON.stringify(seen.item) !== JSON.stringify(item)) seen.ambiguous = true;
+  }
+
+  /** Entries whose order is unknown: ambiguous among themselves, or tied with what is stored. */
+  undecided(stored: Map<string, number>): Set<string> {
+    const out = new Set<string>();
+    for (const [id, { item, ambiguous }] of this.items) {
+      if (ambiguous || (item.updated_at !== undefined && stored.get(id) === item.updated_at)) out.add(id);
+    }
+    return out;
+  }
+}
+
+/**
+ * Live sync: applies the source's inbox in arrival order, a batch at a time, with one bulk write per run of
+ * company or contact changes. Every write compares Intercom's updated_at, so duplicates and out-of-order
+ * deliveries change nothing; where a notification carries too little (minimal deleted payloads, a contact with
+ * more than 10 companies) or its order is unknown, the current object is fetched.
  */
 export function createLiveSync(deps: ActivityDeps) {
   const inbox = new WebhookInbox(deps.db);
   const writes = new ImportWrites(deps.db);
   const deletions = new SourceDeletions(deps.db);
 
-  /**
-   * The contact with all its companies. The payload is used when it is complete; otherwise the current contact
-   * is fetched, so its company list and its updated_at belong together. Null when it no longer exists.
-   */
-  async function completeContact(
-    session: IntercomSession,
-    payload: IntercomContact,
-  ): Promise<{ contact: IntercomContact; companyIds: string[] } | null> {
+  /** GET of the current object; null when Intercom no longer has it. */
+  async function current<T>(session: IntercomSession, path: string): Promise<T | null> {
     try {
-      const embedded = embeddedCompanyIds(payload);
-      // As for companies, a tie on updated_at (one-second granularity) is decided by the current contact.
-      const tie =
-        payload.updated_at !== undefined &&
-        (await writes.storedUpdatedAt(session.source.id, 'contact', payload.id)) === payload.updated_at;
-      if (payload.companies && embedded.complete && !tie) return { contact: payload, companyIds: embedded.ids };
-      const contact = await session.http.get<IntercomContact>(`/contacts/${encodeURIComponent(payload.id)}`);
-      const current = embeddedCompanyIds(contact);
-      const companyIds = current.complete ? current.ids : await fetchAllContactCompanyIds(session.http, contact.id);
-      return { contact, companyIds };
+      return await session.http.get<T>(path);
     } catch (err) {
-      if (err instanceof IntercomHttpError && err.status === 404) return null; // deleted since
+      if (err instanceof IntercomHttpError && err.status === 404) return null;
       throw err;
     }
   }
 
-  async function applyOne(session: IntercomSession, row: InboxRow, generation: number): Promise<void> {
-    const notification = row.payload;
-    const item = (notification.data?.item ?? {}) as Record<string, unknown>;
-    const at = toIsoTimestamp(notification.created_at) ?? new Date().toISOString();
-    const change = classifyTopic(row.topic);
-    switch (change.kind) {
-      case 'company_upsert': {
-        let company = item as unknown as IntercomCompany;
-        // Intercom's updated_at has one-second granularity: on a tie the order of two events is unknown, so the
-        // current company decides.
-        const stored = await writes.storedUpdatedAt(session.source.id, 'record', company.id);
-        if (company.updated_at !== undefined && stored === company.updated_at) {
-          company = await session.http.get<IntercomCompany>(`/companies/${encodeURIComponent(company.id)}`);
+  async function flushCompanies(session: IntercomSession, batch: LatestById<IntercomCompany>, generation: number) {
+    if (batch.items.size === 0) return;
+    const ids = [...batch.items.keys()];
+    const undecided = batch.undecided(await writes.storedUpdatedAt(session.source.id, 'record', ids));
+    const companies = await Promise.all(
+      [...batch.items.values()].map(({ item }) =>
+        undecided.has(item.id) ? current<IntercomCompany>(session, `/companies/${encodeURIComponent(item.id)}`) : item,
+      ),
+    );
+    const records = companies
+      .filter((c): c is IntercomCompany => c !== null)
+      .map((c) => companyToRecord(c, session.attributes.company));
+    await writes.upsertCustomerRecords(session.source.id, records, generation);
+    batch.items.clear();
+  }
+
+  /** Each contact with all its companies; fetched when the payload is incomplete or its order undecided. */
+  async function flushContacts(session: IntercomSession, batch: LatestById<IntercomContact>) {
+    if (batch.items.size === 0) return;
+    const ids = [...batch.items.keys()];
+    const undecided = batch.undecided(await writes.storedUpdatedAt(session.source.id, 'contact', ids));
+    const items = await Promise.all(
+      [...batch.items.values()].map(async ({ item }): Promise<ContactLinks | null> => {
+        const embedded = embeddedCompanyIds(item);
+        if (item.companies && embedded.complete && !undecided.has(item.id)) {
+          return { contact: contactToFields(item, session.attributes.contact), companyIds: embedded.ids };
         }
-        await writes.upsertCustomerRecords(
-          session.source.id,
-          [companyToRecord(company, session.attributes.company)],
-          generation,
-        );
-        return;
+        const contact = await current<IntercomContact>(session, `/contacts/${encodeURIComponent(item.id)}`);
+        if (!contact) return null;
+        const listed = embeddedCompanyIds(contact);
+        const companyIds = listed.complete ? listed.ids : await fetchAllContactCompanyIds(session.http, contact.id);
+        return { contact: contactToFields(contact, session.attributes.contact), companyIds };
+      }),
+    );
+    await writes.upsertContacts(
+      session.source.id,
+      items.filter((i): i is ContactLinks => i !== null),
+    );
+    batch.items.clear();
+  }
+
+  async function applyBatch(session: IntercomSession, rows: InboxRow[], generation: number): Promise<void> {
+    const companies = new LatestById<IntercomCompany>();
+    const contacts = new LatestById<IntercomContact>();
+    const flush = async () => {
+      await flushCompanies(session, companies, generation);
+      await flushContacts(session, contacts);
+    };
+    for (const row of rows) {
+      const item = (row.payload.data?.item ?? {}) as Record<string, unknown>;
+      const change = classifyTopic(row.topic);
+      switch (change.kind) {
+        case 'company_upsert':
+          if (typeof item.id === 'string') companies.add(item as unknown as IntercomCompany);
+          break;
+        case 'contact_upsert':
+        case 'company_contact_attached':
+        case 'company_contact_detached': {
+          // Attach and detach are contact changes: the contact's whole company list replaces the stored links.
+          const contact = (change.kind === 'contact_upsert' ? item : item.contact) as IntercomContact | undefined;
+          if (contact?.id) contacts.add(contact);
+          break;
+        }
+        case 'company_deleted':
+        case 'contact_deleted': {
+          // Deletes keep their place in the order: what came before is written first.
+          await flush();
+          if (typeof item.id !== 'string') break;
+          const at = toIsoTimestamp(row.payload.created_at) ?? new Date().toISOString();
+          if (change.kind === 'company_deleted') await deletions.companyDeleted(session.source.id, item.id, at);
+          else await deletions.contactDeleted(session.source.id, item.id, at);
+          break;
+        }
+        case 'ignored':
+          break;
       }
-      case 'company_deleted':
-        if (typeof item.id === 'string') await deletions.companyDeleted(session.source.id, item.id, at);
-        return;
-      case 'contact_deleted':
-        if (typeof item.id === 'string') await deletions.contactDeleted(session.source.id, item.id, at);
-        return;
-      case 'contact_upsert':
-      case 'company_contact_attached':
-      case 'company_contact_detached': {
-        // Attach and detach are contact changes: the contact's whole company list replaces the stored links.
-        const payload = (change.kind === 'contact_upsert' ? item : item.contact) as IntercomContact | undefined;
-        if (!payload?.id) return;
-        const complete = await completeContact(session, payload);
-        if (!complete) return;
-        await writes.upsertContacts(session.source.id, [
-          { contact: contactToFields(complete.contact, session.attributes.contact), companyIds: complete.companyIds },
-        ]);
-        return;
-      }
-      case 'ignored':
-        return;
     }
+    await flush();
   }
 
   return {
@@ -98,24 +145,14 @@ export function createLiveSync(deps: ActivityDeps) {
       if (rows.length === 0) return { applied: 0, more: false };
       const session = await openIntercomSession(deps, sourceId);
       const generation = await deletions.currentGeneration(sourceId);
-      const errors = new Map<string, string>();
       try {
-        for (const row of rows) {
-          try {
-            await applyOne(session, row, generation);
-          } catch (err) {
-            // A notification Intercom no longer answers for is recorded and skipped; anything else is retried.
-            if (err instanceof IntercomHttpError && err.status === 404) errors.set(row.notificationId, err.message);
-            else throw err;
-          }
-        }
+        await applyBatch(session, rows, generation);
       } catch (err) {
         throw asActivityFailure(err);
       }
       await inbox.markProcessed(
         sourceId,
         rows.map((r) => r.notificationId),
-        errors,
       );
       deps.metrics.recordsImported.inc({ kind: 'live_event' }, rows.length);
       return { applied: rows.length, more: rows.length === BATCH };

@@ -2,11 +2,14 @@ import type { Logger } from '../logger';
 import type { SourceWorkflows } from './source-client';
 
 /**
- * Tells source workflows that their inbox has work, coalesced: at most one signal in flight per source and one
- * queued behind it, however many webhooks arrive. The signal carries nothing; the workflow reads the inbox.
+ * Tells source workflows that their inbox has work, coalesced: at most one signal in flight per source, one
+ * queued behind it, and no more than one every MIN_INTERVAL_MS however many webhooks arrive (every signal is a
+ * history event, and a run accepts at most 10,000 of them). The signal carries nothing; the workflow reads the inbox.
  * A lost signal loses nothing either: the rows stay in the inbox, and the workflow drains it when it starts,
  * after a backfill, and at every reconciliation.
  */
+const MIN_INTERVAL_MS = 50;
+
 export class InboxNotifier {
   private readonly inFlight = new Map<string, { again: boolean }>();
 
@@ -29,6 +32,7 @@ export class InboxNotifier {
   private async send(sourceId: string, entry: { again: boolean }): Promise<void> {
     for (;;) {
       entry.again = false;
+      const sentAt = Date.now();
       try {
         await this.workflows.inboxHasWork(sourceId);
       } catch (err) {
@@ -38,6 +42,8 @@ export class InboxNotifier {
         );
       }
       if (!entry.again) break;
+      const wait = sentAt + MIN_INTERVAL_MS - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
     this.inFlight.delete(sourceId);
   }

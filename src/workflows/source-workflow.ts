@@ -209,12 +209,17 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
       if (state.status === 'connecting') await setStatus('live', null);
       return;
     }
+    if (shouldContinueAsNew()) return 'continue-as-new';
     if (!woke || state.reconcileRequested) return reconcile();
     if (state.inboxPending) {
       state.inboxPending = false;
       await unlessTokenRejected(async () => {
-        for (let more = true; more && !state.deleteRequested;)
+        // A steady stream never empties the inbox: check the history between batches, not only when idle.
+        let more = true;
+        while (more && !state.deleteRequested && !shouldContinueAsNew()) {
           more = (await activities.applyInbox(state.sourceId)).more;
+        }
+        if (more) state.inboxPending = true; // the rest waits for the next step, or the next run
       });
       return;
     }
@@ -227,7 +232,6 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
       state.status = 'resyncing';
       return;
     }
-    if (shouldContinueAsNew()) return 'continue-as-new';
   }
 
   for (;;) {

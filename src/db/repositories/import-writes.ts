@@ -119,14 +119,19 @@ export class ImportWrites {
     });
   }
 
-  /** Intercom's updated_at of what is stored for a company (kind 'record') or a contact, as unix seconds. */
-  async storedUpdatedAt(sourceId: string, kind: 'record' | 'contact', externalId: string): Promise<number | null> {
+  /** Intercom's updated_at (unix seconds) of what is stored, per company (kind 'record') or contact id. */
+  async storedUpdatedAt(
+    sourceId: string,
+    kind: 'record' | 'contact',
+    externalIds: string[],
+  ): Promise<Map<string, number>> {
     const table = kind === 'record' ? 'customer_records' : 'contacts';
-    const [row] = await this.db.query(
-      `SELECT extract(epoch FROM max(source_updated_at))::bigint AS t FROM ${table} WHERE source_id = $1 AND external_id = $2`,
-      [sourceId, externalId],
+    const rows: Array<{ id: string; t: string | null }> = await this.db.query(
+      `SELECT external_id AS id, extract(epoch FROM max(source_updated_at))::bigint AS t FROM ${table}
+       WHERE source_id = $1 AND external_id = ANY($2) GROUP BY external_id`,
+      [sourceId, externalIds],
     );
-    return row?.t === null || row?.t === undefined ? null : Number(row.t);
+    return new Map(rows.filter((r) => r.t !== null).map((r) => [r.id, Number(r.t)]));
   }
 
   /** Adds to the counters in `sources.progress` (pages fetched, contacts skipped for having no company). */
