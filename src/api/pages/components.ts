@@ -2,10 +2,13 @@ import type { Response } from 'express';
 import type { SelectableAttribute } from '../../db/repositories/attributes';
 import type { SourceSummary } from '../../db/repositories/sources';
 import type { ImportSelection } from '../../domain/source';
-import { html, path, withQuery, type Interpolation, type SafeHtml } from './html';
+import { html, path, SafeHtml, withQuery, type Interpolation } from './html';
 import { CSRF_FIELD, csrfToken, requestKey } from './security';
 
-/** Small pieces the pages share: status badges, progress, forms with their CSRF token, the attribute picker. */
+/**
+ * Small pieces the pages share: status badges, progress, forms with their CSRF token, the attribute picker, data
+ * tables with their search box and pager.
+ */
 
 export const STATUS_LABELS: Record<string, string> = {
   awaiting_connection: 'Awaiting connection',
@@ -162,6 +165,56 @@ export function pager(
     ${!isFirst && html`<a href="${withQuery(action, { q, per_page: perPage })}">First page</a>`}
     ${next && html`<a href="${withQuery(action, { q, per_page: perPage, after: next })}" rel="next">Next page</a>`}
   </nav>`;
+}
+
+/** A column heading: text or markup, or `{ num }` for a right-aligned column of counts. */
+export type Heading = string | SafeHtml | { num: string };
+
+const headingCell = (h: Heading): SafeHtml =>
+  typeof h === 'string' || h instanceof SafeHtml
+    ? html`<th scope="col">${h}</th>`
+    : html`<th scope="col" class="num">${h.num}</th>`;
+
+/** The heading of a custom attribute column: its label and its type. */
+export const attributeHeading = (a: SelectableAttribute): SafeHtml =>
+  html`${a.label || a.name} <span class="type">${a.dataType}</span>`;
+
+export interface DataTableOptions {
+  /** Says what the table holds (and how many, or what it matches); no caption when absent. */
+  caption?: Interpolation;
+  headers: readonly Heading[];
+  /** The `<tr>` rows. */
+  rows: readonly SafeHtml[];
+  /** One row across every column when there are no rows; without it the body stays empty. */
+  emptyText?: string;
+}
+
+/** Every table of the pages: it scrolls sideways on its own when wider than the page. */
+export function dataTable({ caption, headers, rows, emptyText }: DataTableOptions): SafeHtml {
+  const body =
+    rows.length === 0 && emptyText !== undefined
+      ? html`<tr>
+          <td colspan="${headers.length}">${emptyText}</td>
+        </tr>`
+      : rows;
+  return html`<div class="scroll">
+    <table>
+      ${
+        caption !== undefined &&
+        html`<caption class="muted">
+          ${caption}
+        </caption>`
+      }
+      <thead>
+        <tr>
+          ${headers.map(headingCell)}
+        </tr>
+      </thead>
+      <tbody>
+        ${body}
+      </tbody>
+    </table>
+  </div>`;
 }
 
 /** A custom attribute value as text. */

@@ -59,97 +59,88 @@ function page<T extends { id: string }>(rows: T[], limit: number): TablePage<T> 
   return { rows: kept, next: more ? kept[kept.length - 1].id : null };
 }
 
+/** Adds a query parameter, returns its placeholder (`$n`). */
+type Param = (value: unknown) => string;
+
+/** A table the data pages page through (see PageQueries.keysetPage). */
+interface KeysetTable {
+  /** `SELECT … FROM …` with the columns named as the row's fields. */
+  select: string;
+  /** The alias of the table whose `source_id` and `id` the page filters and orders on. */
+  alias: string;
+  /** The condition a search term adds. */
+  search(q: string, p: Param): string;
+  /** The condition "after the cursor", or null to ignore a cursor that cannot be an id of this table. */
+  after(after: string, p: Param): string | null;
+}
+
 export class PageQueries {
   constructor(private readonly db: DataSource) {}
 
   /** The source's customer records (one per Intercom company), optionally matching `q` in name, email or website. */
-  async records(sourceId: string, { q, after, limit }: TableQuery): Promise<TablePage<SourceRecordRow>> {
-    const params: unknown[] = [sourceId];
-    const p = (v: unknown) => `$${params.push(v)}`;
-    let where = 'r.source_id = $1';
-    if (q) {
-      const like = p(contains(q));
-      where += ` AND (r.name ILIKE ${like} OR r.email ILIKE ${like} OR r.website_url ILIKE ${like} OR r.external_id = ${p(q)})`;
-    }
-    if (after && /^\d{1,18}$/.test(after)) where += ` AND r.id > ${p(after)}::bigint`;
-    const rows: {
-      id: string;
-      external_id: string;
-      customer_id: string | null;
-      name: string | null;
-      email: string | null;
-      website_url: string | null;
-      plan: string | null;
-      lead_created_at: Date | null;
-      custom: Record<string, unknown> | null;
-      deleted_in_source_at: Date | null;
-    }[] = await this.db.query(
-      `SELECT r.id, r.external_id, r.customer_id, r.name, r.email, r.website_url, r.plan, r.lead_created_at, r.custom,
-              r.deleted_in_source_at
-         FROM customer_records r WHERE ${where} ORDER BY r.id LIMIT ${p(limit + 1)}`,
-      params,
-    );
-    return page(
-      rows.map((r) => ({
-        id: String(r.id),
-        externalId: r.external_id,
-        customerId: r.customer_id,
-        name: r.name,
-        email: r.email,
-        websiteUrl: r.website_url,
-        plan: r.plan,
-        leadCreatedAt: r.lead_created_at,
-        custom: r.custom ?? {},
-        deletedInSourceAt: r.deleted_in_source_at,
-      })),
-      limit,
+  records(sourceId: string, query: TableQuery): Promise<TablePage<SourceRecordRow>> {
+    return this.keysetPage<SourceRecordRow>(
+      {
+        select: `SELECT r.id, r.external_id AS "externalId", r.customer_id AS "customerId", r.name, r.email,
+                        r.website_url AS "websiteUrl", r.plan, r.lead_created_at AS "leadCreatedAt", r.custom,
+                        r.deleted_in_source_at AS "deletedInSourceAt"
+                   FROM customer_records r`,
+        alias: 'r',
+        search: (q, p) => {
+          const like = p(contains(q));
+          return `r.name ILIKE ${like} OR r.email ILIKE ${like} OR r.website_url ILIKE ${like} OR r.external_id = ${p(q)}`;
+        },
+        // Record ids are bigints: a cursor that is not one would fail the cast, so it is ignored instead.
+        after: (after, p) => (/^\d{1,18}$/.test(after) ? `r.id > ${p(after)}::bigint` : null),
+      },
+      sourceId,
+      query,
     );
   }
 
   /** The source's contacts (one row per contact and company), optionally matching `q` in name or email. */
-  async contacts(sourceId: string, { q, after, limit }: TableQuery): Promise<TablePage<SourceContactRow>> {
+  contacts(sourceId: string, query: TableQuery): Promise<TablePage<SourceContactRow>> {
+    return this.keysetPage<SourceContactRow>(
+      {
+        select: `SELECT x.id, x.external_id AS "externalId", r.customer_id AS "customerId", r.name AS "companyName",
+                        x.first_name AS "firstName", x.last_name AS "lastName", x.email, x.phone, x.title, x.custom,
+                        x.deleted_in_source_at AS "deletedInSourceAt"
+                   FROM contacts x
+                   LEFT JOIN customer_records r ON r.source_id = x.source_id AND r.external_id = x.company_external_id`,
+        alias: 'x',
+        search: (q, p) => {
+          const like = p(contains(q));
+          return `concat_ws(' ', x.first_name, x.last_name) ILIKE ${like} OR x.email ILIKE ${like}`;
+        },
+        after: (after, p) => `x.id > ${p(after)}`,
+      },
+      sourceId,
+      query,
+    );
+  }
+
+  /**
+   * One page of a source's table in id order: the rows of `alias.source_id = $1`, matching the search when `q` is
+   * given, after the cursor. The SELECT names its columns as the row's fields, so rows need no mapping.
+   */
+  private async keysetPage<T extends { id: string; custom: Record<string, unknown> }>(
+    table: KeysetTable,
+    sourceId: string,
+    { q, after, limit }: TableQuery,
+  ): Promise<TablePage<T>> {
     const params: unknown[] = [sourceId];
-    const p = (v: unknown) => `$${params.push(v)}`;
-    let where = 'x.source_id = $1';
-    if (q) {
-      const like = p(contains(q));
-      where += ` AND (concat_ws(' ', x.first_name, x.last_name) ILIKE ${like} OR x.email ILIKE ${like})`;
-    }
-    if (after) where += ` AND x.id > ${p(after)}`;
-    const rows: {
-      id: string;
-      external_id: string;
-      customer_id: string | null;
-      company_name: string | null;
-      first_name: string | null;
-      last_name: string | null;
-      email: string | null;
-      phone: string | null;
-      title: string | null;
-      custom: Record<string, unknown> | null;
-      deleted_in_source_at: Date | null;
-    }[] = await this.db.query(
-      `SELECT x.id, x.external_id, r.customer_id, r.name AS company_name, x.first_name, x.last_name, x.email, x.phone,
-              x.title, x.custom, x.deleted_in_source_at
-         FROM contacts x
-         LEFT JOIN customer_records r ON r.source_id = x.source_id AND r.external_id = x.company_external_id
-        WHERE ${where} ORDER BY x.id LIMIT ${p(limit + 1)}`,
+    const p: Param = (v) => `$${params.push(v)}`;
+    let where = `${table.alias}.source_id = $1`;
+    if (q) where += ` AND (${table.search(q, p)})`;
+    const cursor = after && table.after(after, p);
+    if (cursor) where += ` AND ${cursor}`;
+    const rows: (Omit<T, 'custom'> & { custom: T['custom'] | null })[] = await this.db.query(
+      `${table.select} WHERE ${where} ORDER BY ${table.alias}.id LIMIT ${p(limit + 1)}`,
       params,
     );
+    // pg returns bigint ids as strings already; String() keeps the row type honest for any driver setting.
     return page(
-      rows.map((r) => ({
-        id: r.id,
-        externalId: r.external_id,
-        customerId: r.customer_id,
-        companyName: r.company_name,
-        firstName: r.first_name,
-        lastName: r.last_name,
-        email: r.email,
-        phone: r.phone,
-        title: r.title,
-        custom: r.custom ?? {},
-        deletedInSourceAt: r.deleted_in_source_at,
-      })),
+      rows.map((r) => ({ ...r, id: String(r.id), custom: r.custom ?? {} }) as T),
       limit,
     );
   }
