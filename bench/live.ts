@@ -687,7 +687,7 @@ export async function run(argv: string[]): Promise<number> {
       `| --- | ---: | ---: | ---: | ---: | ---: |`,
       statsRow('**delivery → visible (the latency)**', L),
       statsRow('update returned → visible (incl. the fake’s queue)', LU),
-      statsRow('update returned → delivery (the fake’s one-at-a-time queue)', stats(fakeQueue)),
+      statsRow('update returned → delivery (the fake’s delivery queue, 16 at a time)', stats(fakeQueue)),
       statsRow('delivery → our 200 answer (webhook endpoint)', stats(apiAck)),
       statsRow('delivery → inbox row (received_at)', stats(toInbox)),
       statsRow('inbox row → visible (signal, workflow, applyInbox)', stats(inboxToVisible)),
@@ -712,7 +712,7 @@ export async function run(argv: string[]): Promise<number> {
       `- Load: ${fmt(achievedRate, 1)} updates/s achieved (target ${o.rate}/s) over ${sendSpanS.toFixed(1)} s; send lag ` +
         `behind schedule p50 ${ms(sendLag.p50)}, max ${ms(sendLag.max)}; the in-flight cap (${MAX_IN_FLIGHT}) was hit ` +
         `${load.maxInFlightWaits} times. The fake delivered the webhooks at ${fmt(deliveredRate, 1)}/s ` +
-        `(first to last delivery ${deliverySpanS.toFixed(1)} s; it sends one at a time); inbox drained ` +
+        `(first to last delivery ${deliverySpanS.toFixed(1)} s; 16 deliveries in flight at most); inbox drained ` +
         `${inboxDrainedS.toFixed(1)} s after the last update.`,
       `- Latency (delivery → visible): p50 **${ms(L.p50)}** (target < ${TARGETS.p50Ms} ms: ${verdict(L.p50 < TARGETS.p50Ms)}), ` +
         `p95 ${ms(L.p95)}, p99 **${ms(L.p99)}** (target < ${TARGETS.p99Ms} ms: ${verdict(L.p99 < TARGETS.p99Ms)}), ` +

@@ -17,6 +17,8 @@ export interface BackfillInput {
 }
 
 export interface BackfillResult {
+  startedAt: string;
+  finishedAt: string | null;
   companyPages: number;
   contactPages: number;
   scrollRestarts: number;
@@ -56,7 +58,7 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillRe
   }
 
   const { startedAt } = await short.beginBackfill(input.sourceId, input.generation);
-  const result: BackfillResult = { companyPages: 0, contactPages: 0, scrollRestarts: 0 };
+  const result: BackfillResult = { startedAt, finishedAt: null, companyPages: 0, contactPages: 0, scrollRestarts: 0 };
 
   const companies = input.companies
     ? untilDone((r) => long.importCompanies(input.sourceId, input.generation, r)).then((c) => {
@@ -82,7 +84,7 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillRe
     : Promise.resolve();
 
   await settled([companies, contacts]);
-  await short.finishBackfill(input.sourceId);
+  result.finishedAt = (await short.finishBackfill(input.sourceId)).finishedAt;
   return result;
 }
 

@@ -160,7 +160,12 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
       }
     }
     try {
-      await result;
+      const done = await result;
+      state.backfill = {
+        startedAt: done.startedAt,
+        finishedAt: done.finishedAt,
+        pagesFetched: done.companyPages + done.contactPages,
+      };
     } catch (err) {
       if (!(state.deleteRequested && wf.isCancellation(err))) throw err;
       return; // cancelled by a delete: the main loop purges

@@ -138,6 +138,8 @@ describe('backfill of a seeded workspace', () => {
     expect(source.progress.finished_at).toBeTruthy();
     const view = await sys.workflows.status(sourceId);
     expect(view.status).toBe('live');
+    expect(view.backfill?.finishedAt).toBeTruthy();
+    expect(view.backfill?.pagesFetched).toBeGreaterThan(0);
 
     const page = await call('GET', `/v1/customers?data_source_uuid=${sourceId}&per_page=50`);
     expect(page.status).toBe(200);
