@@ -13,6 +13,7 @@ const NOTICES: Record<string, string> = {
 
 /** The notice the request's `notice` parameter names, if any. */
 export function noticeFor(req: Request): SafeHtml | false {
-  const notice = NOTICES[queryString(req, 'notice') ?? ''];
-  return notice ? html`<p class="notice" role="status">${notice}</p>` : false;
+  const key = queryString(req, 'notice') ?? '';
+  // Own keys only: `?notice=constructor` must not reach Object.prototype.
+  return Object.hasOwn(NOTICES, key) ? html`<p class="notice" role="status">${NOTICES[key]}</p>` : false;
 }
