@@ -159,6 +159,29 @@ describe('live sync from Intercom webhooks', () => {
     expect((await sys.api('GET', `/v1/data_sources/${sourceId}`)).body.status).toBe('live');
   });
 
+  it('reconciles on demand what webhooks missed, without duplicates', async () => {
+    sys.fake.webhooks.pause(); // Intercom's deliveries are lost from here on
+    const company = await intercom.companies.createOrUpdate({ company_id: 'missed-1', name: 'Missed company' });
+    const contact = await intercom.contacts.create({ email: 'missed@live.example', name: 'Miss Ed' } as any);
+    await intercom.companies.attachContact({ contact_id: contact.id, id: company.id });
+    expect(await record(company.id)).toBeUndefined();
+
+    expect((await sys.api('POST', `/v1/data_sources/${sourceId}/intercom/reconcile`)).status).toBe(202);
+    await until('the missed company', async () => (await record(company.id))?.name === 'Missed company');
+    await until(
+      'the missed contact under it',
+      async () => (await contactRows(contact.id))[0]?.company_external_id === company.id,
+    );
+    const [{ dupes }] = await sys.db.query(
+      `SELECT count(*)::int AS dupes FROM (SELECT 1 FROM contacts WHERE source_id = $1
+         GROUP BY external_id, company_external_id HAVING count(*) > 1) d`,
+      [sourceId],
+    );
+    expect(dupes).toBe(0);
+    sys.fake.webhooks.resume();
+    await sys.fake.webhooks.drained();
+  });
+
   it('applies every event that arrived while the worker was down', async () => {
     await sys.stopWorker();
     const names: string[] = [];
