@@ -47,9 +47,4 @@ export class InboxNotifier {
     }
     this.inFlight.delete(sourceId);
   }
-
-  /** Resolves when no signal is in flight (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await new Promise((r) => setTimeout(r, 5));
-  }
 }

@@ -61,20 +61,10 @@ export class WebhookInbox {
     return rows.map((r) => ({ notificationId: r.notification_id, topic: r.topic, payload: r.payload }));
   }
 
-  async markProcessed(sourceId: string, ids: string[], errors: Map<string, string> = new Map()): Promise<void> {
+  async markProcessed(sourceId: string, ids: string[]): Promise<void> {
     await this.db.query(
-      `UPDATE webhook_inbox i SET processed_at = now(), error = x.error
-       FROM jsonb_to_recordset($2::jsonb) AS x(id text, error text)
-       WHERE i.source_id = $1 AND i.notification_id = x.id`,
-      [sourceId, JSON.stringify(ids.map((id) => ({ id, error: errors.get(id) ?? null })))],
+      `UPDATE webhook_inbox SET processed_at = now() WHERE source_id = $1 AND notification_id = ANY($2)`,
+      [sourceId, ids],
     );
-  }
-
-  async hasPending(sourceId: string): Promise<boolean> {
-    const [row] = await this.db.query(
-      `SELECT EXISTS (SELECT 1 FROM webhook_inbox WHERE source_id = $1 AND processed_at IS NULL) AS pending`,
-      [sourceId],
-    );
-    return row.pending === true;
   }
 }
