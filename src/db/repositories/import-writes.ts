@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { ContactFields, CustomerRecordFields } from '../../domain/intercom-mapping';
 import { REFRESH_CUSTOMERS_SQL } from './customer-sql';
 import { assignCustomers, rematch } from './merge';
@@ -15,7 +15,11 @@ export interface ContactLinks {
 export class ImportWrites {
   constructor(private readonly db: DataSource) {}
 
-  /** Upserts customer records; records seen for the first time get a customer of their own. Returns rows written. */
+  /**
+   * Upserts customer records. The merge automation (src/db/repositories/merge.ts) places new records with a matching
+   * customer of another source, or a customer of their own, and re-matches updated ones; then every touched
+   * customer is recomputed from its records. Returns the rows written.
+   */
   async upsertCustomerRecords(sourceId: string, records: CustomerRecordFields[], generation: number): Promise<number> {
     if (records.length === 0) return 0;
     const unique = [...new Map(records.map((r) => [r.externalId, r])).values()];
@@ -45,9 +49,10 @@ export class ImportWrites {
         written.filter((w) => w.customer_id !== null).map((w) => w.id),
         { refresh: false },
       );
-      await this.assignCustomers(
+      await assignCustomers(
         tx,
         written.filter((w) => w.customer_id === null).map((w) => w.id),
+        { refresh: false },
       );
       const customerIds = await tx.query(`SELECT DISTINCT customer_id FROM customer_records WHERE id = ANY($1)`, [
         written.map((w) => w.id),
@@ -55,14 +60,6 @@ export class ImportWrites {
       await tx.query(REFRESH_CUSTOMERS_SQL, [customerIds.map((c: { customer_id: string }) => c.customer_id)]);
       return written.length;
     });
-  }
-
-  /**
-   * New records join a matching customer of another source by the merge automation, else start their own
-   * (src/db/repositories/merge.ts); the caller refreshes every written record's customer right after.
-   */
-  private async assignCustomers(tx: EntityManager, recordIds: string[]): Promise<void> {
-    await assignCustomers(tx, recordIds, { refresh: false });
   }
 
   /**
