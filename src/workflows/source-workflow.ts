@@ -166,6 +166,8 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
         finishedAt: done.finishedAt,
         pagesFetched: done.companyPages + done.contactPages,
       };
+      // The backfill read everything as of its start: the first reconciliation only needs what changed since.
+      state.lastReconciledAt = Math.floor(Date.parse(done.startedAt) / 1000);
     } catch (err) {
       if (!(state.deleteRequested && wf.isCancellation(err))) throw err;
       return; // cancelled by a delete: the main loop purges

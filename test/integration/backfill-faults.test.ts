@@ -71,7 +71,7 @@ describe('backfill under faults', () => {
 
   it('completes with the exact state through 429 bursts, 5xx errors and a lost scroll', async () => {
     sys = await startSystem({
-      fake: { companies: 250, contacts: 1500, seed: 9, latencyMs: 15, scrollPageSize: 10 },
+      fake: { companies: 400, contacts: 1500, seed: 9, latencyMs: 30, scrollPageSize: 10 },
       tuning: { partitions: 4 },
     });
     await sys.startWorker();
