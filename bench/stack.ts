@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import * as prettier from 'prettier';
 import type { DataSource } from 'typeorm';
 import { startApi, type RunningApi } from '../src/api/server';
+import { fakeStackConfig } from '../src/dev/fake-stack-config';
 import { loadConfig, type Config } from '../src/config';
 import { TokenCipher } from '../src/crypto';
 import { openDatabase } from '../src/db/data-source';
@@ -139,23 +140,15 @@ export async function startBenchStack(opts: BenchStackOptions, cleanup: Cleanup)
   cleanup.add('fake Intercom', () => fake.close());
   say(`  fake Intercom  ${fake.url} (seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s)`);
 
-  const apiKey = `key_${randomBytes(12).toString('hex')}`;
   const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
-  const config = loadConfig({
-    DATABASE_URL: dbUrl,
-    TEMPORAL_ADDRESS: temporal.address,
-    TEMPORAL_NAMESPACE: temporal.namespace,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    PORT: String(opts.apiPort ?? 0),
-    METRICS_PORT: '0',
-    API_KEYS: apiKey,
-    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    INTERCOM_CLIENT_ID: fake.clientId,
-    INTERCOM_CLIENT_SECRET: fake.clientSecret,
-    INTERCOM_API_BASE: fake.url,
-    INTERCOM_OAUTH_URL: `${fake.url}/oauth`,
-    LOG_LEVEL: 'warn',
+  const config = fakeStackConfig({
+    databaseUrl: dbUrl,
+    temporal: { address: temporal.address, namespace: temporal.namespace, taskQueue },
+    fake,
+    port: opts.apiPort ?? 0,
+    logLevel: 'warn',
   });
+  const apiKey = config.apiKey;
 
   const db = await openDatabase(dbUrl); // runs the migrations before the worker starts
   cleanup.add('database pool', () => db.destroy());

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
 import {
@@ -9,7 +8,8 @@ import {
 } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { startApi } from '../../src/api/server';
-import { loadConfig, type Config } from '../../src/config';
+import type { Config } from '../../src/config';
+import { fakeStackConfig } from '../../src/dev/fake-stack-config';
 import { TokenCipher } from '../../src/crypto';
 import { CredentialStore } from '../../src/db/repositories/credentials';
 import { openDatabase } from '../../src/db/data-source';
@@ -75,24 +75,15 @@ export async function startSystem(opts: { fake?: FakeIntercomOptions; tuning?: S
     webhookRetryBaseMs: 100,
     ...opts.fake,
   });
-  const apiKey = `key_${randomBytes(12).toString('hex')}`;
   const taskQueue = uniqueTaskQueue('sys');
-  const config = loadConfig({
-    DATABASE_URL: database.url,
-    TEMPORAL_ADDRESS: temporalAddress(),
-    TEMPORAL_NAMESPACE: temporalNamespace(),
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    METRICS_PORT: '0',
-    API_KEYS: apiKey,
-    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    INTERCOM_CLIENT_ID: fake.clientId,
-    INTERCOM_CLIENT_SECRET: fake.clientSecret,
-    INTERCOM_API_BASE: fake.url,
-    INTERCOM_OAUTH_URL: `${fake.url}/oauth`,
-    LOG_LEVEL: 'info',
+  const config = fakeStackConfig({
+    databaseUrl: database.url,
+    temporal: { address: temporalAddress(), namespace: temporalNamespace(), taskQueue },
+    fake,
+    port,
+    logLevel: 'info',
   });
+  const apiKey = config.apiKey;
   const connection = await Connection.connect({ address: temporalAddress() });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const workflows = new SourceWorkflows(client, taskQueue, opts.tuning);
