@@ -1,4 +1,13 @@
+import { msToNumber } from '@temporalio/common';
 import { z } from 'zod';
+
+function isDuration(value: string): boolean {
+  try {
+    return msToNumber(value as '1h') >= 60_000;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Every setting of the service, read once from the environment and validated.
@@ -40,7 +49,10 @@ const schema = z.object({
   INTERCOM_CLIENT_SECRET: optionalString,
   INTERCOM_API_BASE: optionalString.pipe(z.url().optional()),
   INTERCOM_OAUTH_URL: optionalString.pipe(z.url().optional()),
-  RECONCILE_INTERVAL: z.string().default('1h'),
+  RECONCILE_INTERVAL: z
+    .string()
+    .default('1h')
+    .refine((v) => isDuration(v), 'must be a duration such as 30m, 1h or 6 hours (at least a minute)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

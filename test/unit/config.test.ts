@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('configuration from the environment', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.temporal).toMatchObject({ namespace: 'default', taskQueue: 'intercom-sync', uiPort: 8233 });
+    expect(config.reconcileInterval).toBe('1h');
+    expect(config.apiKeys).toEqual([]);
+    expect(config.databaseUrl).toBeUndefined();
+  });
+
+  it('reads keys and lists', () => {
+    const key = randomBytes(32).toString('base64');
+    const config = loadConfig({ API_KEYS: ' a, b ,', ENCRYPTION_KEY: key, PUBLIC_URL: 'https://sync.example.com/' });
+    expect(config.apiKeys).toEqual(['a', 'b']);
+    expect(config.encryptionKey?.length).toBe(32);
+    expect(config.publicUrl).toBe('https://sync.example.com');
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['ENCRYPTION_KEY', 'c2hvcnQ='],
+    ['DATABASE_URL', 'mysql://x'],
+    ['RECONCILE_INTERVAL', 'soon'],
+    ['LOG_LEVEL', 'loud'],
+  ])('stops on a bad %s with a message that names it', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
+  });
+});
