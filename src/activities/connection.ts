@@ -4,6 +4,8 @@ import { importSelectionSchema, unknownAttributes, type ImportSelection, type So
 import { FailureType } from '../workflows/messages';
 import type { ActivityDeps } from './deps';
 import { asActivityFailure, openIntercomSession } from './intercom-session';
+import { IntercomAuthError } from '../intercom/errors';
+import { REGION_HOSTS } from '../intercom/http';
 
 interface MeResponse {
   app?: { id_code?: string; name?: string; region?: string; timezone?: string };
@@ -25,20 +27,34 @@ export function createConnectionActivities(deps: ActivityDeps) {
 
     /** GET /me: the token works; remember the workspace (webhook routing, rate limiter) and its region. */
     async verifyConnection(sourceId: string): Promise<{ workspaceId: string; region: string }> {
-      const session = await openIntercomSession(deps, sourceId);
-      try {
-        const me = await session.http.get<MeResponse>('/me');
+      // A workspace's token only works on its region's host (US, EU or AU), and the region is what /me tells:
+      // ask each host in turn until one accepts the token. With INTERCOM_API_BASE there is only that host.
+      const regions = deps.intercomApiBase ? ['US'] : Object.keys(REGION_HOSTS);
+      let rejection: unknown;
+      for (const region of regions) {
+        const session = await openIntercomSession(deps, sourceId, region);
+        let me: MeResponse;
+        try {
+          me = await session.http.get<MeResponse>('/me');
+        } catch (err) {
+          if (!(err instanceof IntercomAuthError)) throw asActivityFailure(err);
+          rejection = err;
+          continue;
+        }
         const workspaceId = me.app?.id_code;
-        if (!workspaceId)
+        if (!workspaceId) {
           throw ApplicationFailure.nonRetryable('Intercom /me did not name a workspace', FailureType.TokenRejected);
-        const region = (me.app?.region ?? 'US').toUpperCase();
+        }
+        const reported = (me.app?.region ?? region).toUpperCase();
         await deps.db
           .getRepository(SourceEntity)
-          .update({ id: sourceId }, { workspaceId, region, workspaceName: me.app?.name ?? null, lastError: null });
-        return { workspaceId, region };
-      } catch (err) {
-        throw asActivityFailure(err);
+          .update(
+            { id: sourceId },
+            { workspaceId, region: reported, workspaceName: me.app?.name ?? null, lastError: null },
+          );
+        return { workspaceId, region: reported };
       }
+      throw asActivityFailure(rejection);
     },
 
     /** Loads both data attribute catalogues ("Update Fields"), keeping the user's selection flags. */

@@ -18,7 +18,12 @@ export interface IntercomSession {
  * Opens what an import activity needs for one source: its row, a rate-limited Intercom client with the
  * decrypted token (which never leaves this activity), and the user's attribute selection with data types.
  */
-export async function openIntercomSession(deps: ActivityDeps, sourceId: string): Promise<IntercomSession> {
+export async function openIntercomSession(
+  deps: ActivityDeps,
+  sourceId: string,
+  /** Talk to this region's host instead of the stored one (connecting, before the region is known). */
+  region?: string,
+): Promise<IntercomSession> {
   const source = await deps.db.getRepository(SourceEntity).findOneBy({ id: sourceId });
   if (!source || source.deletedAt)
     throw ApplicationFailure.nonRetryable(`Source ${sourceId} no longer exists`, FailureType.SourceGone);
@@ -36,7 +41,7 @@ export async function openIntercomSession(deps: ActivityDeps, sourceId: string):
     signal = undefined; // called outside an activity (tests, scripts)
   }
   const http = new IntercomHttp({
-    baseUrl: intercomBaseUrl(source.region, deps.intercomApiBase),
+    baseUrl: intercomBaseUrl(region ?? source.region, deps.intercomApiBase),
     token,
     limiter: deps.limiters.forWorkspace(source.workspaceId ?? sourceId),
     signal,
