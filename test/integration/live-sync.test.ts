@@ -100,7 +100,20 @@ describe('live sync from Intercom webhooks', () => {
     await until('deleted contact marked, kept', async () => (await contactRows(doomed.id))[0]?.deleted_in_source_at);
   });
 
+  it('follows a contact into more than 10 companies (beyond the embedded list)', async () => {
+    const many = await intercom.contacts.create({ email: 'busy@live.example', name: 'Busy Bee' } as any);
+    const companies = [];
+    for (let i = 0; i < 12; i++) {
+      const c = await intercom.companies.createOrUpdate({ company_id: `many-${i}`, name: `Many ${i}` });
+      await intercom.companies.attachContact({ contact_id: many.id, id: c.id });
+      companies.push(c.id);
+    }
+    await until('the contact under all 12 companies', async () => (await contactRows(many.id)).length === 12);
+    expect((await contactRows(many.id)).map((r) => r.company_external_id).sort()).toEqual(companies.sort());
+  });
+
   it('rejects a forged signature and stores nothing; a duplicate delivery changes nothing', async () => {
+    await sys.fake.webhooks.drained(); // nothing else arrives while we count
     const [{ n: before }] = await sys.db.query(`SELECT count(*)::int AS n FROM webhook_inbox`);
     const body = JSON.stringify({
       type: 'notification_event',
