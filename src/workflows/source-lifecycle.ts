@@ -17,6 +17,7 @@ const activities = wf.proxyActivities<Activities>(shortActivity);
 export class SourceLifecycle {
   private readonly long: ReturnType<typeof wf.proxyActivities<Activities>>;
   private readonly reconcileEveryMs: number;
+  private readonly indexLagMs: number;
   private readonly workflowId = wf.workflowInfo().workflowId;
   /** Set while a backfill runs, so a delete can cancel it. */
   backfillScope: wf.CancellationScope | undefined;
@@ -29,6 +30,7 @@ export class SourceLifecycle {
       importActivity((input.tuning?.heartbeatTimeout ?? '20 seconds') as '1s'),
     );
     this.reconcileEveryMs = msToNumber((input.tuning?.reconcileInterval ?? '1h') as '1h');
+    this.indexLagMs = msToNumber((input.tuning?.searchIndexLag ?? '5 minutes') as '1h');
   }
 
   /** Stores a new selection through an activity; a rejected one fails the update with the reason. */
@@ -144,7 +146,9 @@ export class SourceLifecycle {
       this.backfillScope = undefined;
     }
     this.state.inboxPending = true; // events that arrived during the backfill are applied now, in order
-    this.state.nextReconcileAtMs = Date.now() + this.reconcileEveryMs;
+    // Intercom's search can take minutes to index new contacts: a first reconciliation soon after the backfill
+    // picks up those its partitions and catch-up could not see yet.
+    this.state.nextReconcileAtMs = Date.now() + Math.min(this.reconcileEveryMs, this.indexLagMs);
     await this.setStatus('live', null);
   }
 

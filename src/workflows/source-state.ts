@@ -27,6 +27,8 @@ export interface SourceTuning {
   continueAsNewAfterEvents?: number;
   /** How often live sync reconciles with Intercom (RECONCILE_INTERVAL), e.g. '1h'. */
   reconcileInterval?: string;
+  /** How long Intercom's search may take to index a new contact: the first reconciliation after a backfill. */
+  searchIndexLag?: string;
 }
 
 export interface SourceWorkflowInput {
