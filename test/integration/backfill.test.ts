@@ -141,6 +141,13 @@ describe('backfill of a seeded workspace', () => {
     expect(view.backfill?.finishedAt).toBeTruthy();
     expect(view.backfill?.pagesFetched).toBeGreaterThan(0);
 
+    const metrics = await (await fetch(`${sys.apiUrl}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'm').exec(metrics)?.[1] ?? 0);
+    expect(value('intercom_sync_records_imported_total')).toBeGreaterThan(0);
+    expect(value('intercom_sync_pages_fetched_total')).toBeGreaterThan(0);
+    expect(value('intercom_sync_intercom_requests_total')).toBeGreaterThan(0);
+    expect(metrics).toMatch(/^intercom_sync_rate_limit_waits_total \d+/m);
+
     const page = await call('GET', `/v1/customers?data_source_uuid=${sourceId}&per_page=50`);
     expect(page.status).toBe(200);
     expect(page.body.entries).toHaveLength(50);
