@@ -6,6 +6,8 @@ import {
   appendBenchmarks,
   describeMachine,
   fmt,
+  numberOption,
+  UNTHROTTLED_PER_MINUTE,
   startBenchStack,
   waitFor,
   withCleanup,
@@ -29,9 +31,6 @@ const USAGE = `Usage: npm run bench -- backfill [options]
   --partitions P   parallel created_at partitions of contacts (default 8, as in production)
   --verbose        echo the worker's output
 Small smoke run: npm run bench -- backfill --companies 500 --contacts 2000 --latency-ms 20`;
-
-/** Far above what the run sends, so the fake never throttles: the benchmark measures paging, not rate limits. */
-const RATE_LIMIT_PER_MINUTE = 1_000_000;
 
 const TARGETS = { toPager: 0.6, toSequential: 4 };
 
@@ -59,17 +58,12 @@ function parseOptions(argv: string[]): Options | undefined {
     strict: true,
   });
   if (values.help) return undefined;
-  const int = (name: string, raw: string, min: number) => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, not ${raw}`);
-    return n;
-  };
   return {
-    companies: int('companies', values.companies, 0),
-    contacts: int('contacts', values.contacts, 0),
-    latencyMs: int('latency-ms', values['latency-ms'], 0),
-    seed: int('seed', values.seed, 0),
-    partitions: int('partitions', values.partitions, 1),
+    companies: numberOption('companies', values.companies, 0),
+    contacts: numberOption('contacts', values.contacts, 0),
+    latencyMs: numberOption('latency-ms', values['latency-ms'], 0),
+    seed: numberOption('seed', values.seed, 0),
+    partitions: numberOption('partitions', values.partitions, 1),
     verbose: values.verbose,
   };
 }
@@ -361,7 +355,7 @@ export async function run(argv: string[]): Promise<number> {
         `seed ${o.seed}, ${o.partitions} contact partitions`,
     );
     console.log(`  machine        ${describeMachine()}`);
-    console.log(`  fake Intercom rate limit: ${fmt(RATE_LIMIT_PER_MINUTE)}/min, high enough never to throttle`);
+    console.log(`  fake Intercom rate limit: ${fmt(UNTHROTTLED_PER_MINUTE)}/min, high enough never to throttle`);
     const stack = await startBenchStack(
       {
         fake: {
@@ -369,7 +363,7 @@ export async function run(argv: string[]): Promise<number> {
           contacts: o.contacts,
           seed: o.seed,
           latencyMs: o.latencyMs,
-          rateLimitPerMinute: RATE_LIMIT_PER_MINUTE,
+          rateLimitPerMinute: UNTHROTTLED_PER_MINUTE,
         },
         partitions: o.partitions,
         verbose: o.verbose,
@@ -482,7 +476,7 @@ export async function run(argv: string[]): Promise<number> {
       '',
       `\`npm run bench -- backfill --companies ${o.companies} --contacts ${o.contacts} --latency-ms ${o.latencyMs} ` +
         `--seed ${o.seed} --partitions ${o.partitions}\`; ${describeMachine()}; ${stack.temporalVersion}; ` +
-        `${stack.postgres.replace(/ in \/.*$/, '')}; fake Intercom rate limit ${fmt(RATE_LIMIT_PER_MINUTE)}/min (never throttles).`,
+        `${stack.postgres.replace(/ in \/.*$/, '')}; fake Intercom rate limit ${fmt(UNTHROTTLED_PER_MINUTE)}/min (never throttles).`,
       '',
       ...summaryLines,
       '',

@@ -10,6 +10,8 @@ import {
   appendBenchmarks,
   describeMachine,
   fmt,
+  numberOption,
+  UNTHROTTLED_PER_MINUTE,
   sleep,
   startBenchStack,
   waitFor,
@@ -37,8 +39,6 @@ const USAGE = `Usage: npm run bench -- live [options]
   --verbose         echo the worker's output
 Small smoke run: npm run bench -- live --rate 50 --seconds 5`;
 
-/** Far above what the run sends, so the fake never throttles. */
-const RATE_LIMIT_PER_MINUTE = 1_000_000;
 /** Update requests in flight at once; the schedule, not the answers, paces the load. */
 const MAX_IN_FLIGHT = 64;
 const TARGETS = { p50Ms: 200, p99Ms: 1000 };
@@ -67,18 +67,12 @@ function parseOptions(argv: string[]): Options | undefined {
     strict: true,
   });
   if (values.help) return undefined;
-  const num = (name: string, raw: string, min: number, integer = true) => {
-    const n = Number(raw);
-    if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min)
-      throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, not ${raw}`);
-    return n;
-  };
   return {
-    rate: num('rate', values.rate, 0.1, false),
-    seconds: num('seconds', values.seconds, 1),
-    contacts: num('contacts', values.contacts, 0),
-    seed: num('seed', values.seed, 0),
-    drainTimeoutS: num('drain-timeout', values['drain-timeout'], 1),
+    rate: numberOption('rate', values.rate, 0.1, false),
+    seconds: numberOption('seconds', values.seconds, 1),
+    contacts: numberOption('contacts', values.contacts, 0),
+    seed: numberOption('seed', values.seed, 0),
+    drainTimeoutS: numberOption('drain-timeout', values['drain-timeout'], 1),
     verbose: values.verbose,
   };
 }
@@ -512,7 +506,7 @@ export async function run(argv: string[]): Promise<number> {
           companies,
           contacts: o.contacts,
           seed: o.seed,
-          rateLimitPerMinute: RATE_LIMIT_PER_MINUTE,
+          rateLimitPerMinute: UNTHROTTLED_PER_MINUTE,
           webhookUrl,
           // Intercom delivers notifications in parallel; one at a time the fake could not reach the rate.
           webhookConcurrency: 16,

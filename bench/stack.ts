@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import * as prettier from 'prettier';
 import type { DataSource } from 'typeorm';
 import { startApi, type RunningApi } from '../src/api/server';
-import { fakeStackConfig } from '../src/dev/fake-stack-config';
+import { apiCaller, fakeStackConfig, type ApiAnswer } from '../src/dev/fake-stack-config';
 import { loadConfig, type Config } from '../src/config';
 import { TokenCipher } from '../src/crypto';
 import { openDatabase } from '../src/db/data-source';
@@ -94,7 +94,7 @@ export interface BenchStack {
   api: RunningApi;
   worker: WorkerProcess;
   /** Calls our API with the API key. */
-  call(method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: any }>;
+  call(method: string, urlPath: string, body?: unknown): Promise<ApiAnswer>;
 }
 
 const say = (line: string) => console.log(line);
@@ -186,21 +186,7 @@ export async function startBenchStack(opts: BenchStackOptions, cleanup: Cleanup)
     fake,
     api,
     worker,
-    async call(method, urlPath, body) {
-      const res = await fetch(api.url + urlPath, {
-        method,
-        headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let parsed: unknown;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        parsed = text;
-      }
-      return { status: res.status, body: parsed };
-    },
+    call: apiCaller(api.url, apiKey),
   };
 }
 
@@ -434,3 +420,15 @@ export async function withCleanup(body: (cleanup: Cleanup) => Promise<BenchOutco
   if (outcome.lastLine !== undefined) console.log(outcome.lastLine);
   return outcome.exitCode;
 }
+
+/** A numeric command-line option, checked: `--name` must be a number (an integer unless said) of at least `min`. */
+export function numberOption(name: string, raw: string, min: number, integer = true): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min) {
+    throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, not ${raw}`);
+  }
+  return n;
+}
+
+/** Far above what a benchmark sends, so the fake never throttles: the runs measure our code, not a budget. */
+export const UNTHROTTLED_PER_MINUTE = 1_000_000;

@@ -144,7 +144,7 @@ export function createLiveSync(deps: ActivityDeps) {
       const rows = await inbox.pending(sourceId, BATCH);
       if (rows.length === 0) return { applied: 0, more: false };
       const session = await openIntercomSession(deps, sourceId);
-      const generation = await deletions.currentGeneration(sourceId);
+      const generation = Number(session.source.progress.generation ?? 0); // the generation the last backfill wrote
       try {
         await applyBatch(session, rows, generation);
       } catch (err) {

@@ -1,5 +1,6 @@
 import type { ContactRow } from '../db/repositories/contacts';
-import type { CustomerRecordRow, CustomerRow } from '../db/repositories/customers';
+import type { CustomerRecordRow, CustomerRow, Page } from '../db/repositories/customers';
+import { encodeCursor } from './schemas';
 import type { SourceSummary } from '../db/repositories/sources';
 import type { SourceStatusView } from '../workflows/messages';
 
@@ -107,4 +108,9 @@ export function contactView(c: ContactRow) {
     custom: c.custom,
     deleted_in_source_at: iso(c.deletedInSourceAt),
   };
+}
+
+/** ChartMogul's list shape: `entries`, an opaque `cursor` for the next page (null at the end) and `has_more`. */
+export function pageView<T, V>(page: Page<T>, view: (row: T) => V) {
+  return { entries: page.rows.map(view), cursor: encodeCursor(page.lastId, page.hasMore), has_more: page.hasMore };
 }

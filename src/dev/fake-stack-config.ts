@@ -33,3 +33,29 @@ export function fakeStackConfig(opts: {
   });
   return Object.assign(config, { apiKey });
 }
+
+export interface ApiAnswer {
+  status: number;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON from our own API, read by tests
+  text: string;
+}
+
+/** Calls our API with an API key, as a ChartMogul client would; redirects are returned, not followed. */
+export function apiCaller(baseUrl: string, apiKey: string) {
+  return async (method: string, path: string, body?: unknown): Promise<ApiAnswer> => {
+    const res = await fetch(baseUrl + path, {
+      method,
+      headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      redirect: 'manual',
+    });
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.status, body: parsed, text };
+  };
+}

@@ -37,23 +37,41 @@ export interface SourceWorkflowInput {
   tuning?: SourceTuning;
 }
 
+/** A new source: nothing requested yet. */
+const INITIAL: CarriedState = {
+  status: 'awaiting_connection',
+  generation: 0,
+  lastError: null,
+  connectRequested: false,
+  importRequested: false,
+  resyncRequested: false,
+  updateFieldsRequested: false,
+  reconcileRequested: false,
+  deleteRequested: false,
+  lastReconciledAt: null,
+  nextReconcileAtMs: null,
+  backfill: null,
+};
+
 /**
  * The source entity's state. Message handlers only set flags here; the workflow's main loop acts on them,
  * so no two handlers ever run activities at the same time (temporal-ts.md §2.1, safe-message-handlers).
  */
-export class SourceState {
-  status: SourceStatus;
-  generation: number;
-  lastError: string | null;
-  connectRequested: boolean;
-  importRequested: boolean;
-  resyncRequested: boolean;
-  updateFieldsRequested: boolean;
-  reconcileRequested: boolean;
-  deleteRequested: boolean;
-  lastReconciledAt: number | null;
-  nextReconcileAtMs: number | null;
-  backfill: SourceStatusView['backfill'];
+export class SourceState implements CarriedState {
+  // Set from INITIAL and what the previous run carried (constructor); `carry()` hands them on.
+  status!: SourceStatus;
+  generation!: number;
+  lastError!: string | null;
+  connectRequested!: boolean;
+  importRequested!: boolean;
+  resyncRequested!: boolean;
+  updateFieldsRequested!: boolean;
+  reconcileRequested!: boolean;
+  deleteRequested!: boolean;
+  lastReconciledAt!: number | null;
+  nextReconcileAtMs!: number | null;
+  backfill!: SourceStatusView['backfill'];
+
   /** The inbox may have rows: true at every start, so a new run or a restart drains what is waiting. */
   inboxPending = true;
   /** Set while a backfill waits for a new token; the backfill loop then runs connect and resumes it. */
@@ -63,45 +81,19 @@ export class SourceState {
     readonly sourceId: string,
     carried?: CarriedState,
   ) {
-    this.status = carried?.status ?? 'awaiting_connection';
-    this.generation = carried?.generation ?? 0;
-    this.lastError = carried?.lastError ?? null;
-    this.connectRequested = carried?.connectRequested ?? false;
-    this.importRequested = carried?.importRequested ?? false;
-    this.resyncRequested = carried?.resyncRequested ?? false;
-    this.updateFieldsRequested = carried?.updateFieldsRequested ?? false;
-    this.reconcileRequested = carried?.reconcileRequested ?? false;
-    this.deleteRequested = carried?.deleteRequested ?? false;
-    this.lastReconciledAt = carried?.lastReconciledAt ?? null;
-    this.nextReconcileAtMs = carried?.nextReconcileAtMs ?? null;
-    this.backfill = carried?.backfill ?? null;
+    Object.assign(this, INITIAL, carried);
   }
 
   view(): SourceStatusView {
-    return {
-      sourceId: this.sourceId,
-      status: this.status,
-      generation: this.generation,
-      lastError: this.lastError,
-      backfill: this.backfill,
-    };
+    const { sourceId, status, generation, lastError, backfill } = this;
+    return { sourceId, status, generation, lastError, backfill };
   }
 
+  /** Everything of INITIAL's shape, as it is now: the next run's input. */
   carry(): CarriedState {
-    return {
-      status: this.status,
-      generation: this.generation,
-      lastError: this.lastError,
-      connectRequested: this.connectRequested,
-      importRequested: this.importRequested,
-      resyncRequested: this.resyncRequested,
-      updateFieldsRequested: this.updateFieldsRequested,
-      reconcileRequested: this.reconcileRequested,
-      deleteRequested: this.deleteRequested,
-      lastReconciledAt: this.lastReconciledAt,
-      nextReconcileAtMs: this.nextReconcileAtMs,
-      backfill: this.backfill,
-    };
+    return Object.fromEntries(
+      Object.keys(INITIAL).map((k) => [k, this[k as keyof CarriedState]]),
+    ) as unknown as CarriedState;
   }
 
   private deleting(): boolean {

@@ -9,7 +9,7 @@ import {
 import type { DataSource } from 'typeorm';
 import { startApi } from '../../src/api/server';
 import type { Config } from '../../src/config';
-import { fakeStackConfig } from '../../src/dev/fake-stack-config';
+import { apiCaller, fakeStackConfig, type ApiAnswer } from '../../src/dev/fake-stack-config';
 import { TokenCipher } from '../../src/crypto';
 import { CredentialStore } from '../../src/db/repositories/credentials';
 import { openDatabase } from '../../src/db/data-source';
@@ -52,7 +52,7 @@ export interface System {
   workflows: SourceWorkflows;
   logs: LogCapture;
   /** Calls our API with the API key. */
-  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; text: string }>;
+  api(method: string, path: string, body?: unknown): Promise<ApiAnswer>;
   startWorker(): Promise<Worker>;
   stopWorker(): Promise<void>;
   stop(): Promise<void>;
@@ -113,22 +113,7 @@ export async function startSystem(opts: { fake?: FakeIntercomOptions; tuning?: S
     taskQueue,
     workflows,
     logs,
-    async api(method, path, body) {
-      const res = await fetch(api.url + path, {
-        method,
-        headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-        redirect: 'manual',
-      });
-      const text = await res.text();
-      let parsed: unknown = undefined;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        parsed = undefined;
-      }
-      return { status: res.status, body: parsed, text };
-    },
+    api: apiCaller(api.url, apiKey),
     async startWorker() {
       const native = await NativeConnection.connect({ address: temporalAddress() });
       const deps = await createActivityDeps(config, database.url, log, metrics);

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import type { ApiContext } from '../context';
 import { parseInput } from '../errors';
-import { decodeCursor, encodeCursor, listContactsQuery } from '../schemas';
-import { contactView } from '../views';
+import { decodeCursor, listContactsQuery } from '../schemas';
+import { contactView, pageView } from '../views';
 
 /** `GET /v1/contacts`, ChartMogul's shape. */
 export function contactRoutes(ctx: ApiContext): Router {
@@ -19,11 +19,7 @@ export function contactRoutes(ctx: ApiContext): Router {
       },
       { after: decodeCursor(q.cursor, 'con_'), limit: q.per_page },
     );
-    res.json({
-      entries: page.rows.map(contactView),
-      cursor: encodeCursor(page.lastId, page.hasMore),
-      has_more: page.hasMore,
-    });
+    res.json(pageView(page, contactView));
   });
 
   return router;

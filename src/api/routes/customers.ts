@@ -4,8 +4,8 @@ import { CustomerMerges, MergeRejected, type CustomerRef } from '../../db/reposi
 import { sourceNotFound, type ApiContext } from '../context';
 import { createCustomerBody, mergeBody, unmergeBody, updateCustomerBody } from '../customer-input';
 import { ApiError, parseInput } from '../errors';
-import { decodeCursor, encodeCursor, listCustomersQuery, pageOnlyQuery, searchCustomersQuery } from '../schemas';
-import { contactView, customerRecordView, customerView } from '../views';
+import { decodeCursor, listCustomersQuery, pageOnlyQuery, searchCustomersQuery } from '../schemas';
+import { contactView, customerRecordView, customerView, pageView } from '../views';
 
 /** Contacts listed inline on `GET /v1/customers/{uuid}`; more through `/contacts` with a cursor. */
 const INLINE_CONTACTS = 200;
@@ -78,21 +78,13 @@ export function customerRoutes(ctx: ApiContext): Router {
       { sourceId: q.data_source_uuid, externalId: q.external_id, status: q.status, email: q.email },
       { after: decodeCursor(q.cursor, 'cus_'), limit: q.per_page },
     );
-    res.json({
-      entries: page.rows.map(customerView),
-      cursor: encodeCursor(page.lastId, page.hasMore),
-      has_more: page.hasMore,
-    });
+    res.json(pageView(page, customerView));
   });
 
   router.get('/v1/customers/search', async (req, res) => {
     const q = parseInput(searchCustomersQuery, req.query, 'query');
     const page = await customers.list({ email: q.email }, { after: decodeCursor(q.cursor, 'cus_'), limit: q.per_page });
-    res.json({
-      entries: page.rows.map(customerView),
-      cursor: encodeCursor(page.lastId, page.hasMore),
-      has_more: page.hasMore,
-    });
+    res.json(pageView(page, customerView));
   });
 
   router.get('/v1/customers/:uuid', async (req, res) => {
@@ -185,11 +177,7 @@ export function customerRoutes(ctx: ApiContext): Router {
       { customerId: customer.id },
       { after: decodeCursor(q.cursor, 'con_'), limit: q.per_page },
     );
-    res.json({
-      entries: page.rows.map(contactView),
-      cursor: encodeCursor(page.lastId, page.hasMore),
-      has_more: page.hasMore,
-    });
+    res.json(pageView(page, contactView));
   });
 
   return router;

@@ -203,12 +203,4 @@ export class SourceDeletions {
       [sourceId, externalId, at],
     );
   }
-
-  async currentGeneration(sourceId: string): Promise<number> {
-    const [row] = await this.db.query(
-      `SELECT COALESCE((progress->>'generation')::int, 0) AS g FROM sources WHERE id = $1`,
-      [sourceId],
-    );
-    return row?.g ?? 0;
-  }
 }
