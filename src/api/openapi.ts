@@ -1,4 +1,4 @@
-import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from './schemas';
+import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from './list-queries';
 
 /** The OpenAPI 3.1 description of the API, served at `/openapi.json`. Hand-written; keep it next to the routes. */
 

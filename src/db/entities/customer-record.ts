@@ -13,6 +13,10 @@ export class CustomerRecordEntity {
   @Column('text', { name: 'website_url', nullable: true }) websiteUrl!: string | null;
   @Column('text', { nullable: true }) country!: string | null;
   @Column('text', { nullable: true }) city!: string | null;
+  @Column('text', { nullable: true }) state!: string | null;
+  @Column('text', { nullable: true }) zip!: string | null;
+  /** Intercom company tags (names); empty for custom sources' records. */
+  @Column('text', { array: true, default: () => "'{}'" }) tags!: string[];
   @Column('text', { nullable: true }) plan!: string | null;
   @Column('integer', { nullable: true }) size!: number | null;
   @Column('text', { nullable: true }) industry!: string | null;

@@ -11,6 +11,11 @@ export class CustomerEntity {
   @Column('text', { name: 'website_url', nullable: true }) websiteUrl!: string | null;
   @Column('text', { nullable: true }) country!: string | null;
   @Column('text', { nullable: true }) city!: string | null;
+  @Column('text', { nullable: true }) state!: string | null;
+  @Column('text', { nullable: true }) zip!: string | null;
+  /** Tags and custom attributes set on the customer through the API (`/attributes/tags`, `/attributes/custom`). */
+  @Column('text', { name: 'api_tags', array: true, default: () => "'{}'" }) apiTags!: string[];
+  @Column('jsonb', { name: 'api_custom', default: () => "'{}'" }) apiCustom!: Record<string, unknown>;
   @Column('timestamptz', { name: 'lead_created_at', nullable: true }) leadCreatedAt!: Date | null;
   @Column('timestamptz', { name: 'free_trial_started_at', nullable: true }) freeTrialStartedAt!: Date | null;
   @Column('text', { nullable: true }) status!: string | null;
