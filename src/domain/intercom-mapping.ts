@@ -20,6 +20,8 @@ export interface CustomerRecordFields {
   freeTrialStartedAt: string | null;
   status: string;
   custom: Record<string, AttributeValue>;
+  /** The company's Intercom tags (names, sorted): the customer's `attributes.tags`. */
+  tags?: string[];
   sourceUpdatedAt: string | null;
 }
 
@@ -49,7 +51,11 @@ const textOrNull = (v: unknown): string | null => (typeof v === 'string' && v !=
  * An Intercom company becomes a customer record. Its Intercom `id` is the external id (company_id is optional
  * and user-defined). The date the company was created in Intercom is both the free-trial and the lead-created date.
  */
-export function companyToRecord(company: IntercomCompany, attributes: AttributeSelection): CustomerRecordFields {
+export function companyToRecord(
+  company: IntercomCompany,
+  attributes: AttributeSelection,
+  tagNames?: ReadonlyMap<string, string>,
+): CustomerRecordFields {
   const createdAt = toIsoTimestamp(company.created_at);
   const name = textOrNull(company.name);
   const plan = company.plan && 'name' in company.plan ? textOrNull(company.plan.name) : null;
@@ -68,8 +74,23 @@ export function companyToRecord(company: IntercomCompany, attributes: AttributeS
     freeTrialStartedAt: createdAt,
     status: INTERCOM_RECORD_STATUS,
     custom: selectCustomAttributes(company.custom_attributes, attributes.names, attributes.dataTypes),
+    tags: companyTagNames(company, tagNames),
     sourceUpdatedAt: toIsoTimestamp(company.updated_at),
   };
+}
+
+/** True when the company names its tags only by id (a webhook item): GET /tags gives the names. */
+export const needsTagNames = (company: IntercomCompany): boolean => !company.tags && (company.tag_ids ?? []).length > 0;
+
+/**
+ * The company's tag names: REST companies list them; webhook items carry only `tag_ids`, named through `tagNames`
+ * (GET /tags). An id without a name (a tag deleted meanwhile) is left out.
+ */
+export function companyTagNames(company: IntercomCompany, tagNames?: ReadonlyMap<string, string>): string[] {
+  const named = company.tags?.tags
+    ? company.tags.tags.map((t) => t.name ?? tagNames?.get(t.id))
+    : (company.tag_ids ?? []).map((id) => tagNames?.get(id));
+  return [...new Set(named.filter((n): n is string => typeof n === 'string' && n !== ''))].sort();
 }
 
 /** Splits "Zoë Łukasz 東京" into first "Zoë" and last "Łukasz 東京". */

@@ -54,7 +54,7 @@ describe('permanent delete of a source with merged customers', () => {
   });
 
   it('deleting the Intercom source leaves the customer with the billing data only', async () => {
-    expect((await sys.api('DELETE', `/v1/data_sources/${intercomId}`)).status).toBe(202);
+    expect((await sys.api('DELETE', `/v1/data_sources/${intercomId}`)).status).toBe(204);
     await purged(intercomId);
     const left = await customer(customerUuid);
     expect(left.uuid).toBe(customerUuid);
@@ -73,7 +73,7 @@ describe('permanent delete of a source with merged customers', () => {
     const again = await importSource(sys, 'Intercom again');
     expect((await customer(customerUuid)).data_source_uuids.sort()).toEqual([billingId, again].sort());
 
-    expect((await sys.api('DELETE', `/v1/data_sources/${billingId}`)).status).toBe(202);
+    expect((await sys.api('DELETE', `/v1/data_sources/${billingId}`)).status).toBe(204);
     await purged(billingId);
     const left = await customer(customerUuid);
     expect(left.data_source_uuids).toEqual([again]);

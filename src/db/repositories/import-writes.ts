@@ -26,19 +26,21 @@ export class ImportWrites {
     return this.db.transaction(async (tx) => {
       const written: Array<{ id: string; customer_id: string | null }> = await tx.query(
         `INSERT INTO customer_records AS r (source_id, external_id, name, email, company, website_url, plan, size, industry,
-           monthly_spend, user_count, lead_created_at, free_trial_started_at, status, custom, source_updated_at, generation)
+           monthly_spend, user_count, lead_created_at, free_trial_started_at, status, custom, tags, source_updated_at,
+           generation)
          SELECT $1, x.external_id, x.name, x.email, x.company, x.website_url, x.plan, x.size, x.industry, x.monthly_spend,
-           x.user_count, x.lead_created_at, x.free_trial_started_at, x.status, x.custom, x.source_updated_at, $3
+           x.user_count, x.lead_created_at, x.free_trial_started_at, x.status, x.custom,
+           ARRAY(SELECT jsonb_array_elements_text(coalesce(x.tags, '[]'))), x.source_updated_at, $3
          FROM jsonb_to_recordset($2::jsonb) AS x(external_id text, name text, email text, company text, website_url text,
            plan text, size integer, industry text, monthly_spend bigint, user_count integer, lead_created_at timestamptz,
-           free_trial_started_at timestamptz, status text, custom jsonb, source_updated_at timestamptz)
+           free_trial_started_at timestamptz, status text, custom jsonb, tags jsonb, source_updated_at timestamptz)
          ORDER BY x.external_id
          ON CONFLICT (source_id, external_id) DO UPDATE SET
            name = EXCLUDED.name, email = EXCLUDED.email, company = EXCLUDED.company, website_url = EXCLUDED.website_url,
            plan = EXCLUDED.plan, size = EXCLUDED.size, industry = EXCLUDED.industry, monthly_spend = EXCLUDED.monthly_spend,
            user_count = EXCLUDED.user_count, lead_created_at = EXCLUDED.lead_created_at,
            free_trial_started_at = EXCLUDED.free_trial_started_at, status = EXCLUDED.status, custom = EXCLUDED.custom,
-           source_updated_at = EXCLUDED.source_updated_at, generation = EXCLUDED.generation, updated_at = now()
+           tags = EXCLUDED.tags, source_updated_at = EXCLUDED.source_updated_at, generation = EXCLUDED.generation, updated_at = now()
          WHERE r.source_updated_at IS NULL OR EXCLUDED.source_updated_at IS NULL
            OR r.source_updated_at <= EXCLUDED.source_updated_at OR r.generation < EXCLUDED.generation
          RETURNING r.id, r.customer_id`,
@@ -162,6 +164,7 @@ function recordRow(r: CustomerRecordFields) {
     free_trial_started_at: r.freeTrialStartedAt,
     status: r.status,
     custom: r.custom,
+    tags: r.tags ?? [],
     source_updated_at: r.sourceUpdatedAt,
   };
 }
