@@ -1,5 +1,5 @@
 import type { ContactRow } from '../db/repositories/contacts';
-import type { CustomerRecordRow, CustomerRow, Page } from '../db/repositories/customers';
+import type { CustomerRecordRow, CustomerRow } from '../db/repositories/customers';
 import type { SourceSummary } from '../db/repositories/sources';
 import type { SourceStatusView } from '../workflows/messages';
 
@@ -109,7 +109,7 @@ export function customerView(c: CustomerRow, publicUrl: string) {
     name: c.name ?? '',
     email: c.email ?? '',
     company: c.company ?? '',
-    status: c.status,
+    status: c.status ?? '',
     'customer-since': null,
     lead_created_at: iso(c.leadCreatedAt),
     free_trial_started_at: iso(c.freeTrialStartedAt),
