@@ -303,6 +303,14 @@ describe('chartmogul-node against our API', () => {
     const byEmail = await ChartMogul.Tag.add(config, { email: 'two@example.com', tags: ['from-email'] });
     expect(byEmail.entries.map((c: any) => c.attributes.tags)).toEqual([['from-email']]);
     expect((await ChartMogul.Customer.retrieve(config, customer.uuid)).attributes.custom.age).toBe(20);
+
+    // The latest write wins between the attribute endpoints and PATCH of a custom source's customer.
+    const [billed] = (await ChartMogul.Customer.all(config, { data_source_uuid: billing, external_id: 'cm-1' }))
+      .entries;
+    await ChartMogul.CustomAttribute.update(config, billed.uuid, { custom: { channel: 'api' } });
+    expect((await ChartMogul.Customer.retrieve(config, billed.uuid)).attributes.custom.channel).toBe('api');
+    await ChartMogul.Customer.modify(config, billed.uuid, { attributes: { custom: { channel: 'patched' } } });
+    expect((await ChartMogul.Customer.retrieve(config, billed.uuid)).attributes.custom.channel).toBe('patched');
   });
 
   it('brings Intercom tag changes with live sync', async () => {

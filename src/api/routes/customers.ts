@@ -188,6 +188,8 @@ export function customerRoutes(ctx: ApiContext): Router {
       if (err instanceof NoCustomRecord) throw noCustomRecord(customer.id, body.data_source_uuid);
       throw err;
     }
+    // The latest write wins: a key PATCHed onto the record no longer hides behind an earlier attributes call.
+    await attributeWrites.yieldCustom(customerId, Object.keys(body.attributes?.custom ?? {}));
     res.json(view(await customerOr404(customerId)));
   });
 

@@ -20,6 +20,12 @@ export class CustomerAttributeWrites {
     return updated(rows);
   }
 
+  /** Forgets the API's values of these keys, so the records' values (just written by PATCH) show again. */
+  async yieldCustom(customerId: string, keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.db.query(`UPDATE customers SET api_custom = api_custom - $2::text[] WHERE id = $1`, [customerId, keys]);
+  }
+
   async removeCustom(customerId: string, keys: string[]): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       const rows: unknown[] = await tx.query(
