@@ -20,7 +20,7 @@ export interface CustomerRecordFields {
   freeTrialStartedAt: string | null;
   status: string;
   custom: Record<string, AttributeValue>;
-  /** The company's Intercom tags (names, sorted): the customer's `attributes.tags`. */
+  /** The company's Intercom tags (names, sorted): the customer's `attributes.tags`; undefined = not in the item. */
   tags?: string[];
   sourceUpdatedAt: string | null;
 }
@@ -84,9 +84,14 @@ export const needsTagNames = (company: IntercomCompany): boolean => !company.tag
 
 /**
  * The company's tag names: REST companies list them; webhook items carry only `tag_ids`, named through `tagNames`
- * (GET /tags). An id without a name (a tag deleted meanwhile) is left out.
+ * (GET /tags). An id without a name (a tag deleted meanwhile) is left out. Undefined when the item says nothing
+ * about tags (the stored ones stay).
  */
-export function companyTagNames(company: IntercomCompany, tagNames?: ReadonlyMap<string, string>): string[] {
+export function companyTagNames(
+  company: IntercomCompany,
+  tagNames?: ReadonlyMap<string, string>,
+): string[] | undefined {
+  if (!company.tags?.tags && !Array.isArray(company.tag_ids)) return undefined;
   const named = company.tags?.tags
     ? company.tags.tags.map((t) => t.name ?? tagNames?.get(t.id))
     : (company.tag_ids ?? []).map((id) => tagNames?.get(id));

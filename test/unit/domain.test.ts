@@ -177,6 +177,9 @@ describe('Intercom company tags → attributes.tags', () => {
     expect(needsTagNames(item)).toBe(true);
     expect(companyTagNames(item, names)).toEqual(['beta', 'vip']);
     expect(needsTagNames({ ...base, tag_ids: [] })).toBe(false);
-    expect(companyTagNames({ ...base, tag_ids: null })).toEqual([]);
+    expect(companyTagNames({ ...base, tag_ids: [] })).toEqual([]);
+    // An item that says nothing about tags keeps the stored ones.
+    expect(companyTagNames({ ...base, tag_ids: null })).toBeUndefined();
+    expect(companyTagNames(base)).toBeUndefined();
   });
 });

@@ -15,8 +15,8 @@ export class CustomerRecordEntity {
   @Column('text', { nullable: true }) city!: string | null;
   @Column('text', { nullable: true }) state!: string | null;
   @Column('text', { nullable: true }) zip!: string | null;
-  /** Intercom company tags (names); empty for custom sources' records. */
-  @Column('text', { array: true, default: () => "'{}'" }) tags!: string[];
+  /** Intercom company tags (names); empty for custom sources' records, null while Intercom has not told them. */
+  @Column('text', { array: true, nullable: true, default: () => "'{}'" }) tags!: string[] | null;
   @Column('text', { nullable: true }) plan!: string | null;
   @Column('integer', { nullable: true }) size!: number | null;
   @Column('text', { nullable: true }) industry!: string | null;

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * ChartMogul parity: Intercom company tags on records; state and zip of Import API customers; tags and custom
+ * ChartMogul parity: Intercom company tags on records (null until Intercom has told them); state and zip of Import API customers; tags and custom
  * attributes set on a customer through the API (they belong to the customer, as in ChartMogul, not to one of its
  * records); `delete_requested_at`, so a deleted source leaves the API's reads at once while its purge runs.
  */
@@ -11,7 +11,7 @@ export class ChartmogulParity1764650000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       ALTER TABLE customer_records
-        ADD COLUMN tags text[] NOT NULL DEFAULT '{}',
+        ADD COLUMN tags text[] DEFAULT '{}',
         ADD COLUMN state text,
         ADD COLUMN zip text`);
     await q.query(`
@@ -21,9 +21,14 @@ export class ChartmogulParity1764650000000 implements MigrationInterface {
         ADD COLUMN api_tags text[] NOT NULL DEFAULT '{}',
         ADD COLUMN api_custom jsonb NOT NULL DEFAULT '{}'`);
     await q.query(`ALTER TABLE sources ADD COLUMN delete_requested_at timestamptz`);
+    // A contact's position on its customer counts the customer's contacts up to its id: an index range.
+    await q.query(`CREATE INDEX contacts_company_id ON contacts (source_id, company_external_id, id)`);
+    await q.query(`DROP INDEX contacts_company`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE INDEX contacts_company ON contacts (source_id, company_external_id)`);
+    await q.query(`DROP INDEX contacts_company_id`);
     await q.query(`ALTER TABLE sources DROP COLUMN delete_requested_at`);
     await q.query(
       `ALTER TABLE customers DROP COLUMN state, DROP COLUMN zip, DROP COLUMN api_tags, DROP COLUMN api_custom`,

@@ -30,7 +30,7 @@ export class ImportWrites {
            generation)
          SELECT $1, x.external_id, x.name, x.email, x.company, x.website_url, x.plan, x.size, x.industry, x.monthly_spend,
            x.user_count, x.lead_created_at, x.free_trial_started_at, x.status, x.custom,
-           ARRAY(SELECT jsonb_array_elements_text(coalesce(x.tags, '[]'))), x.source_updated_at, $3
+           CASE WHEN x.tags IS NOT NULL THEN ARRAY(SELECT jsonb_array_elements_text(x.tags)) END, x.source_updated_at, $3
          FROM jsonb_to_recordset($2::jsonb) AS x(external_id text, name text, email text, company text, website_url text,
            plan text, size integer, industry text, monthly_spend bigint, user_count integer, lead_created_at timestamptz,
            free_trial_started_at timestamptz, status text, custom jsonb, tags jsonb, source_updated_at timestamptz)
@@ -40,7 +40,7 @@ export class ImportWrites {
            plan = EXCLUDED.plan, size = EXCLUDED.size, industry = EXCLUDED.industry, monthly_spend = EXCLUDED.monthly_spend,
            user_count = EXCLUDED.user_count, lead_created_at = EXCLUDED.lead_created_at,
            free_trial_started_at = EXCLUDED.free_trial_started_at, status = EXCLUDED.status, custom = EXCLUDED.custom,
-           tags = EXCLUDED.tags, source_updated_at = EXCLUDED.source_updated_at, generation = EXCLUDED.generation, updated_at = now()
+           tags = coalesce(EXCLUDED.tags, r.tags), source_updated_at = EXCLUDED.source_updated_at, generation = EXCLUDED.generation, updated_at = now()
          WHERE r.source_updated_at IS NULL OR EXCLUDED.source_updated_at IS NULL
            OR r.source_updated_at <= EXCLUDED.source_updated_at OR r.generation < EXCLUDED.generation
          RETURNING r.id, r.customer_id`,
@@ -164,7 +164,7 @@ function recordRow(r: CustomerRecordFields) {
     free_trial_started_at: r.freeTrialStartedAt,
     status: r.status,
     custom: r.custom,
-    tags: r.tags ?? [],
+    tags: r.tags ?? null,
     source_updated_at: r.sourceUpdatedAt,
   };
 }
