@@ -14,7 +14,7 @@ export const systemLabel = (system: string): 'Intercom' | 'Custom' => (system ==
  * have them) for our lifecycle; `import_in_progress` stands for a running backfill or re-sync. The lifecycle itself
  * is in `lifecycle_status`.
  */
-export function chartmogulSourceStatus(s: Pick<SourceSummary, 'system' | 'status' | 'progress'>): string {
+export function chartmogulSourceStatus(s: Pick<SourceSummary, 'system' | 'status'>): string {
   if (s.system !== 'intercom') return 'idle';
   switch (s.status) {
     case 'importing':
