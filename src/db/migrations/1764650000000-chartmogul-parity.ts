@@ -24,9 +24,14 @@ export class ChartmogulParity1764650000000 implements MigrationInterface {
     // A contact's position on its customer counts the customer's contacts up to its id: an index range.
     await q.query(`CREATE INDEX contacts_company_id ON contacts (source_id, company_external_id, id)`);
     await q.query(`DROP INDEX contacts_company`);
+    // Search by email is case-insensitive (`lower(email) = lower($1)`), as ChartMogul's is.
+    await q.query(`CREATE INDEX customers_email_lower ON customers (lower(email))`);
+    await q.query(`CREATE INDEX contacts_email_lower ON contacts (lower(email))`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX contacts_email_lower`);
+    await q.query(`DROP INDEX customers_email_lower`);
     await q.query(`CREATE INDEX contacts_company ON contacts (source_id, company_external_id)`);
     await q.query(`DROP INDEX contacts_company_id`);
     await q.query(`ALTER TABLE sources DROP COLUMN delete_requested_at`);
