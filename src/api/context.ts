@@ -25,7 +25,7 @@ export function createContext(deps: ApiDeps): ApiContext {
 }
 
 export const sourceNotFound = (id: string): ApiError =>
-  new ApiError(404, `No data source with uuid ${id}`, { data_source_uuid: 'not found' });
+  new ApiError(404, `Data source not found: no data source with uuid ${id}`, {}, 'data_source_uuid');
 
 /** A live source, else 404 (a source being deleted is gone for the API, as in ChartMogul). */
 export async function liveSource(ctx: ApiContext, id: string): Promise<SourceSummary> {

@@ -183,10 +183,10 @@ describe("ChartMogul's Python client against our API", () => {
 
   it('deletes a data source (204): it is gone from reads at once', async () => {
     expect(await ok('DataSource.destroy', { uuid: intercom })).toBeNull();
-    expect(await py.call('DataSource.retrieve', { uuid: intercom })).toMatchObject({
+    expect(await py.call('DataSource.retrieve', { uuid: intercom })).toEqual({
       ok: false,
       status: 404,
-      body: { code: 404, param: 'data_source_uuid' },
+      body: { code: 404, message: expect.stringContaining(intercom), param: 'data_source_uuid' },
     });
     expect((await ok('DataSource.all')).data_sources.map((s: any) => s.uuid)).toEqual([billing]);
     await sys.client.workflow.getHandle(`source:${intercom}`).result();
