@@ -325,6 +325,22 @@ describe('chartmogul-node against our API', () => {
       async () => ((await customerOf(third.id)).attributes.tags.includes('champion') ? undefined : true),
       'the tag removed',
     );
+
+    // As Intercom's notifications really carry a company: `tag_ids` only (named through GET /tags), ISO timestamps.
+    const champion = (sys.fake.store.tags as Array<{ id: string; name: string }>).find((t) => t.name === 'champion')!;
+    const { tags: _restTags, ...rest } = sys.fake.store.companyJson(sys.fake.store.getCompany(third.id)) as any;
+    const tagReads = sys.fake.requestCount('/tags');
+    sys.fake.webhooks.send('company.updated', {
+      ...rest,
+      tag_ids: [champion.id],
+      created_at: new Date(rest.created_at * 1000).toISOString(),
+      updated_at: new Date((rest.updated_at + 60) * 1000).toISOString(),
+    });
+    await eventually(
+      async () => ((await customerOf(third.id)).attributes.tags.includes('champion') ? true : undefined),
+      'the tag named from its id',
+    );
+    expect(sys.fake.requestCount('/tags')).toBeGreaterThan(tagReads); // GET /tags named it
   });
 
   it('merges two customers and unmerges them again', async () => {
