@@ -72,7 +72,8 @@ export async function startSystem(opts: { fake?: FakeIntercomOptions; tuning?: S
   const fake = await startFakeIntercom({
     quiet: true,
     webhookUrl: `http://127.0.0.1:${port}/webhooks/intercom`,
-    webhookRetryBaseMs: 100,
+    // Intercom's delivery (one retry after a minute, then dropped) at a hundredth of the time.
+    webhookTimeScale: 0.01,
     ...opts.fake,
   });
   const taskQueue = uniqueTaskQueue('sys');
