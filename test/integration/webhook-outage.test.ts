@@ -129,6 +129,7 @@ describe('an outage of the webhook endpoint longer than Intercom retries', () =>
         `healed ${healedMs} ms after the API came back, without a manual reconcile`,
     );
 
+    expect(sys.logs.text).toContain('the webhook endpoint was unreachable');
     const gap = await sys.db.query(`SELECT last_gap_from, last_gap_to, last_gap_sources FROM webhook_endpoint_uptime`);
     expect(gap[0].last_gap_sources).toBe(1);
     expect(gap[0].last_gap_to.getTime() - gap[0].last_gap_from.getTime()).toBeGreaterThanOrEqual(outageMs - BEAT_MS);

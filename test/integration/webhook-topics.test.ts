@@ -76,8 +76,13 @@ describe('live sync of every Intercom topic, in real shapes', () => {
     let last: unknown;
     await eventually(
       async () => {
+        // Every delivered notification applied (a pending one could hide a difference), and the same state.
+        const [{ n }] = await sys.db.query(
+          `SELECT count(*)::int AS n FROM webhook_inbox WHERE source_id = $1 AND processed_at IS NULL`,
+          [sourceId],
+        );
         last = await stored();
-        return JSON.stringify(last) === JSON.stringify(want) ? true : undefined;
+        return n === 0 && JSON.stringify(last) === JSON.stringify(want) ? true : undefined;
       },
       what,
       90_000,
@@ -216,6 +221,85 @@ describe('live sync of every Intercom topic, in real shapes', () => {
       'the stale notification applied',
     );
     expect((await stored()).companies[target.id as string]).toBe('Current Name');
+  });
+
+  /** Posts a signed notification as Intercom would and waits until live sync has applied it. */
+  async function deliver(id: string, topic: string, createdAt: number, item: Json): Promise<void> {
+    const body = JSON.stringify({
+      type: 'notification_event',
+      id,
+      topic,
+      app_id: fake().appId,
+      created_at: createdAt,
+      data: { type: 'notification_event_data', item },
+    });
+    const res = await fetch(`${sys.apiUrl}/webhooks/intercom`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Hub-Signature': signWebhook(body, fake().clientSecret) },
+      body,
+    });
+    expect(res.status).toBe(200);
+    await eventually(
+      async () =>
+        (
+          await sys.db.query(
+            `SELECT 1 FROM webhook_inbox WHERE source_id = $1 AND notification_id = $2 AND processed_at IS NOT NULL`,
+            [sourceId, id],
+          )
+        ).length === 1 || undefined,
+      `${id} applied`,
+    );
+  }
+
+  it('a deletion takes part in the updated_at order: older versions do not bring it back, a newer one does', async () => {
+    const iso = (sec: number, ms = 0) => new Date(sec * 1000 + ms).toISOString().replace('Z', '+00:00');
+    const store = fake().store;
+    const contact = store.contacts().find((c) => store.companyIdsOf(c.id as string).length > 0)!;
+    const older = { ...store.contactWebhookItem(store.getContact(contact.id as string)), name: 'Old Version' };
+    const company = store.companies()[5];
+    const deletedAt = Math.floor(Date.now() / 1000) + 1;
+    await call('DELETE', `/contacts/${contact.id as string}`);
+    await converged('contact deleted');
+    const rows = () =>
+      sys.db.query(`SELECT deleted_in_source_at, first_name FROM contacts WHERE source_id = $1 AND external_id = $2`, [
+        sourceId,
+        contact.id,
+      ]) as Promise<Array<{ deleted_in_source_at: Date | null; first_name: string | null }>>;
+    expect((await rows()).every((r) => r.deleted_in_source_at !== null)).toBe(true);
+
+    // An update older than the deletion, delivered late (Intercom's retry a minute later): stays deleted.
+    await deliver('notif_late_contact_update', 'contact.user.updated', deletedAt - 30, older);
+    expect((await rows()).every((r) => r.deleted_in_source_at !== null && r.first_name !== 'Old')).toBe(true);
+
+    // Companies alike: a deletion announced with only the id, then an older version of the company.
+    await deliver('notif_company_deleted', 'company.deleted', deletedAt, {
+      id: company.id,
+      type: 'company',
+      deleted: true,
+    });
+    await deliver('notif_late_company_update', 'company.updated', deletedAt, {
+      ...company,
+      name: 'Older Than Its Deletion',
+      updated_at: iso(deletedAt - 5, 123),
+    });
+    const record = async () =>
+      (
+        await sys.db.query(
+          `SELECT name, deleted_in_source_at FROM customer_records WHERE source_id = $1 AND external_id = $2`,
+          [sourceId, company.id],
+        )
+      )[0] as { name: string; deleted_in_source_at: Date | null };
+    expect(await record()).toEqual({ name: company.name, deleted_in_source_at: expect.any(Date) });
+
+    // A version newer than the deletion (what an unarchive is) brings the contact back.
+    await deliver('notif_newer_contact_update', 'contact.user.updated', deletedAt + 60, {
+      ...older,
+      name: 'New Version',
+      updated_at: iso(deletedAt + 60, 5),
+    });
+    expect(await rows()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ deleted_in_source_at: null, first_name: 'New' })]),
+    );
   });
 
   it('the setup page shows a signed ping and a notification with a wrong signature', async () => {

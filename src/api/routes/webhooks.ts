@@ -70,6 +70,14 @@ export function webhookRoutes(ctx: ApiContext): Router {
       deps.metrics.webhooksReceived.inc({ outcome: 'malformed' });
       throw new ApiError(400, 'The body is not JSON');
     }
+    const arrived = claimed(json);
+    if (arrived.topic === 'ping') {
+      // Answered 200 whatever else it carries: a failed ping is what the Developer Hub's test shows the user.
+      deps.metrics.webhooksReceived.inc({ outcome: 'ping' });
+      await recordValid(arrived);
+      res.status(200).json({ received: true });
+      return;
+    }
     const parsed = notificationSchema.safeParse(json);
     if (!parsed.success) {
       deps.metrics.webhooksReceived.inc({ outcome: 'malformed' });
@@ -78,12 +86,7 @@ export function webhookRoutes(ctx: ApiContext): Router {
         `Not an Intercom notification: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
       );
     }
-    await recordValid(claimed(parsed.data));
-    if (parsed.data.topic === 'ping') {
-      deps.metrics.webhooksReceived.inc({ outcome: 'ping' });
-      res.status(200).json({ received: true });
-      return;
-    }
+    await recordValid(arrived);
     const { sourceIds, routed } = await inbox.receive(parsed.data);
     deps.metrics.webhooksReceived.inc({ outcome: !routed ? 'ignored' : sourceIds.length > 0 ? 'stored' : 'duplicate' });
     res.status(200).json({ received: true });
