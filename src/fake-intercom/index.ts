@@ -13,7 +13,7 @@ import type { WebhookShape } from './store';
 import { WebhookQueue, type DeliveryPolicy, type WebhookControl } from './webhooks';
 
 export type { FaultSwitches } from './faults';
-export type { DeliveryPolicy, WebhookControl } from './webhooks';
+export type { DeliveryPolicy, WebhookControl, WebhookStats } from './webhooks';
 export type { WebhookShape } from './store';
 export { signature as webhookSignature } from './webhooks';
 export { FakeStore } from './store';

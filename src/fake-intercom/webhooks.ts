@@ -32,6 +32,8 @@ export interface WebhookControl {
   enable(): void;
   /** Sends Intercom's `ping` (what saving or testing the subscription in the Developer Hub does). */
   ping(): void;
+  /** Every counter at once (what a test or the demo reports). */
+  stats(): WebhookStats;
   /** HTTP attempts made (including failed ones). */
   attempts(): number;
   /** Resolves once nothing is pending (never while paused with work queued). */
@@ -43,6 +45,15 @@ export interface WebhookControl {
 }
 
 export type DeliveryPolicy = 'intercom' | 'lenient';
+
+export interface WebhookStats {
+  policy: DeliveryPolicy;
+  sent: number;
+  dropped: number;
+  attempts: number;
+  pending: number;
+  disabled: boolean;
+}
 
 export interface WebhookOptions {
   url?: string;
@@ -168,6 +179,17 @@ export class WebhookQueue implements WebhookControl {
 
   enable(): void {
     this.isDisabled = false;
+  }
+
+  stats(): WebhookStats {
+    return {
+      policy: this.opts.policy,
+      sent: this.sentCount,
+      dropped: this.failedCount,
+      attempts: this.attemptCount,
+      pending: this.pending(),
+      disabled: this.isDisabled,
+    };
   }
 
   ping(): void {

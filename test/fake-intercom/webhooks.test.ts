@@ -121,6 +121,14 @@ describe('webhooks', () => {
     await createCompanies(2);
     await fake.webhooks.drained();
     expect(receiver.hits).toBe(4); // two notifications, one retry each
+    expect(fake.webhooks.stats()).toEqual({
+      policy: 'intercom',
+      sent: 0,
+      dropped: 2,
+      attempts: 4,
+      pending: 0,
+      disabled: false,
+    });
     expect(fake.webhooks.dropped()).toBe(2);
     expect(fake.webhooks.failed()).toBe(2);
     expect(fake.webhooks.pending()).toBe(0);
