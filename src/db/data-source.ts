@@ -5,11 +5,13 @@ import { ChartmogulParity1764650000000 } from './migrations/1764650000000-chartm
 import { InitialSchema1764400000000 } from './migrations/1764400000000-initial-schema';
 import { MergeKeys1764500000000 } from './migrations/1764500000000-merge-keys';
 import { WebhookIgnored1764450000000 } from './migrations/1764450000000-webhook-ignored';
+import { WebhookReceipts1764600000000 } from './migrations/1764600000000-webhook-receipts';
 
 export const migrations = [
   InitialSchema1764400000000,
   WebhookIgnored1764450000000,
   MergeKeys1764500000000,
+  WebhookReceipts1764600000000,
   ChartmogulParity1764650000000,
 ];
 

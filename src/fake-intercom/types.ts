@@ -25,6 +25,9 @@ export interface CompanyRecord {
   /** Tag ids (POST /tags with `companies`); seeded companies have none. */
   tagIds?: string[];
   deleted: boolean;
+  /** Clock ms of the last change (webhooks carry ms; REST only the second in updated_at). Unset: seeded. */
+  updatedAtMs?: number;
+  createdAtMs?: number;
 }
 
 export interface ContactLocation {
@@ -72,6 +75,8 @@ export interface ContactRecord {
   merged: boolean;
   /** Clock ms from which search can see the contact (seeded ones: always). Simulates index lag. */
   createdAtMs: number;
+  /** Clock ms of the last change (webhooks carry ms; REST only the second in updated_at). Unset: seeded. */
+  updatedAtMs?: number;
 }
 
 export interface DataAttributeRecord {

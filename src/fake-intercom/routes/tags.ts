@@ -4,15 +4,11 @@ import { body } from './companies';
 import type { ApiContext } from './context';
 
 /**
- * GET /tags (the workspace's tags) and POST /tags tagging companies: `{name, companies: [{id | company_id,
+ * POST /tags tagging companies (GET /tags is in workspace.ts): `{name, companies: [{id | company_id,
  * untag?}]}`, as Intercom's "Create or update a tag, tag or untag companies" does. Tagging contacts is not modelled.
  */
 export function tagsRouter(ctx: ApiContext): Router {
   const router = Router();
-
-  router.get('/tags', (_req: Request, res: Response) => {
-    res.json({ type: 'list', data: ctx.store.tags.map((t) => ({ type: 'tag', id: t.id, name: t.name })) });
-  });
 
   router.post('/tags', (req: Request, res: Response) => {
     const b = body(req);
