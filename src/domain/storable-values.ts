@@ -73,7 +73,12 @@ export function storableText(value: string, max: number, field: string, changes?
 }
 
 /** A non-empty string, made storable; anything else is null (a non-string is noted as the wrong type). */
-export function textOrNull(value: unknown, field: string, changes?: ValueChanges, max = MAX_COLUMN_TEXT): string | null {
+export function textOrNull(
+  value: unknown,
+  field: string,
+  changes?: ValueChanges,
+  max = MAX_COLUMN_TEXT,
+): string | null {
   if (value === null || value === undefined || value === '') return null;
   if (typeof value !== 'string') {
     changes?.note(field, 'wrong type, dropped');

@@ -6,14 +6,23 @@ import { InboxNotifier } from '../../temporal/inbox-notifier';
 import type { ApiContext } from '../context';
 import { ApiError } from '../errors';
 
+/** An identifier of Intercom's: short, and storable as a text column (no NUL). */
+const identifier = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[^\u0000]*$/, 'must not contain NUL characters');
+
 const notificationSchema = z.looseObject({
   type: z.literal('notification_event'),
-  id: z.string().min(1),
-  topic: z.string().min(1),
-  app_id: z.string().min(1),
+  id: identifier,
+  topic: identifier,
+  app_id: identifier,
   created_at: z.number().optional(),
   data: z.looseObject({ item: z.looseObject({}).optional() }).optional(),
 });
+
+const PRUNE_EVERY_MS = 60_000;
 
 /**
  * POST /webhooks/intercom: checks Intercom's signature on the raw body, stores the notification in the inbox
@@ -21,8 +30,21 @@ const notificationSchema = z.looseObject({
  */
 export function webhookRoutes(ctx: ApiContext): Router {
   const { deps } = ctx;
-  const inbox = new WebhookInbox(deps.db);
+  const { retentionMs, cap } = deps.config.webhookInbox;
+  const inbox = new WebhookInbox(deps.db, { cap });
   const notifier = new InboxNotifier(deps.workflows, deps.log);
+  // Rows are only added here, so pruning here (at most once a minute) keeps the inbox bounded by the retention.
+  let nextPruneAt = 0;
+  const pruneIfDue = () => {
+    if (Date.now() < nextPruneAt) return;
+    nextPruneAt = Date.now() + PRUNE_EVERY_MS;
+    inbox.pruneExpired(retentionMs).then(
+      (pruned) => {
+        if (pruned.processed + pruned.ignored > 0) deps.log.info(pruned, 'pruned expired webhook notifications');
+      },
+      (err: unknown) => deps.log.warn({ err: (err as Error).message }, 'could not prune the webhook inbox'),
+    );
+  };
   const router = Router();
   router.post('/webhooks/intercom', express.raw({ type: () => true, limit: '512kb' }), async (req, res) => {
     const secret = deps.config.intercom.clientSecret;
@@ -47,10 +69,25 @@ export function webhookRoutes(ctx: ApiContext): Router {
         `Not an Intercom notification: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
       );
     }
-    const { sourceIds, routed } = await inbox.receive(parsed.data);
-    deps.metrics.webhooksReceived.inc({ outcome: !routed ? 'ignored' : sourceIds.length > 0 ? 'stored' : 'duplicate' });
+    const { sourceIds, routed, overflowed, newlyFull } = await inbox.receive(parsed.data);
+    deps.metrics.webhooksReceived.inc({
+      outcome: !routed
+        ? 'ignored'
+        : sourceIds.length > 0
+          ? 'stored'
+          : overflowed.length > 0
+            ? 'inbox_full'
+            : 'duplicate',
+    });
+    if (newlyFull.length > 0) {
+      deps.log.warn(
+        { sourceIds: newlyFull, cap },
+        'webhook inbox full: notifications are not stored until the source applies its inbox, then it reconciles with Intercom',
+      );
+    }
     res.status(200).json({ received: true });
     for (const id of sourceIds) notifier.notify(id);
+    pruneIfDue();
   });
   return router;
 }

@@ -15,7 +15,9 @@ export class PoisonData1764610000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE customer_records ADD COLUMN sanitized jsonb`);
     await q.query(`ALTER TABLE contacts ADD COLUMN sanitized jsonb`);
-    await q.query(`CREATE INDEX customer_records_sanitized ON customer_records (source_id) WHERE sanitized IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX customer_records_sanitized ON customer_records (source_id) WHERE sanitized IS NOT NULL`,
+    );
     await q.query(`CREATE INDEX contacts_sanitized ON contacts (source_id) WHERE sanitized IS NOT NULL`);
     await q.query(`
       CREATE TABLE quarantined_records (
@@ -32,9 +34,13 @@ export class PoisonData1764610000000 implements MigrationInterface {
       `CREATE UNIQUE INDEX quarantined_records_key ON quarantined_records (source_id, model, md5(external_id))`,
     );
     await q.query(`ALTER TABLE webhook_inbox ALTER COLUMN payload TYPE text USING payload::text`);
-    await q.query(`CREATE INDEX webhook_inbox_processed ON webhook_inbox (processed_at) WHERE processed_at IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX webhook_inbox_processed ON webhook_inbox (processed_at) WHERE processed_at IS NOT NULL`,
+    );
     await q.query(`CREATE INDEX webhook_ignored_received ON webhook_ignored (received_at)`);
-    await q.query(`ALTER TABLE sources ADD COLUMN inbox_overflowed_at timestamptz, ADD COLUMN inbox_dropped bigint NOT NULL DEFAULT 0`);
+    await q.query(
+      `ALTER TABLE sources ADD COLUMN inbox_overflowed_at timestamptz, ADD COLUMN inbox_dropped bigint NOT NULL DEFAULT 0`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

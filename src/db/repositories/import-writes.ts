@@ -16,7 +16,8 @@ export interface ContactLinks {
  */
 export function isRecordFault(err: unknown): boolean {
   const e = err as { code?: unknown; driverError?: { code?: unknown } } | null;
-  const code = typeof e?.code === 'string' ? e.code : typeof e?.driverError?.code === 'string' ? e.driverError.code : '';
+  const code =
+    typeof e?.code === 'string' ? e.code : typeof e?.driverError?.code === 'string' ? e.driverError.code : '';
   return code.startsWith('22') || code === '54000' || code === '23514' || code === '23502';
 }
 

@@ -54,7 +54,10 @@ export class RecordIssues {
     );
   }
 
-  async list(sourceId: string, opts: { limit: number; afterId?: string }): Promise<Array<QuarantinedRecord & { id: string }>> {
+  async list(
+    sourceId: string,
+    opts: { limit: number; afterId?: string },
+  ): Promise<Array<QuarantinedRecord & { id: string }>> {
     const rows = rowsOf<{
       id: string;
       model: RecordModel;
