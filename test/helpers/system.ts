@@ -62,7 +62,14 @@ export interface System {
  * The whole service in this process, on the real stack: a fresh database, the Temporal dev server, a worker,
  * the API on a random port, and a fake Intercom over HTTP. Nothing of ours is mocked.
  */
-export async function startSystem(opts: { fake?: FakeIntercomOptions; tuning?: SourceTuning } = {}): Promise<System> {
+export async function startSystem(
+  opts: {
+    fake?: FakeIntercomOptions;
+    tuning?: SourceTuning;
+    /** Changes the service's configuration before the API starts (e.g. the webhook inbox cap). */
+    configure?: (config: Config) => void;
+  } = {},
+): Promise<System> {
   const logs = new LogCapture();
   const log = createLogger('info', logs);
   const database = await createTestDatabase();
@@ -83,6 +90,7 @@ export async function startSystem(opts: { fake?: FakeIntercomOptions; tuning?: S
     port,
     logLevel: 'info',
   });
+  opts.configure?.(config);
   const apiKey = config.apiKey;
   const connection = await Connection.connect({ address: temporalAddress() });
   const client = new Client({ connection, namespace: config.temporal.namespace });
