@@ -28,6 +28,10 @@ export const MAX_ATTRIBUTE_NAME = 255;
 // NUL and lone UTF-16 surrogates: PostgreSQL refuses them, and no Intercom attribute name holds one.
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** Whether an Intercom attribute name can be stored and selected (others are left out of the catalogue). */
+export const isSelectableAttributeName = (name: unknown): name is string =>
+  typeof name === 'string' && name.length > 0 && name.length <= MAX_ATTRIBUTE_NAME && !UNSTORABLE.test(name);
+
 const attributeName = z
   .string()
   .min(1, 'must not be empty')
