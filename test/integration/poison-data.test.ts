@@ -278,4 +278,22 @@ describe('poison data never stops a source', () => {
     expect(left.some((e) => e.external_id === seeded.id)).toBe(false);
     expect((await dataQuality()).sanitized.customer_records).toBe(7);
   });
+
+  it('deleting the source purges its quarantine with everything else', async () => {
+    expect((await sys.api('DELETE', `/v1/data_sources/${sourceId}`)).status).toBe(202);
+    await eventually(
+      async () =>
+        (await sys.db.query(`SELECT status FROM sources WHERE id = $1`, [sourceId]))[0].status === 'deleted'
+          ? true
+          : undefined,
+      'the purge to finish',
+      120_000,
+    );
+    const [left] = await sys.db.query(
+      `SELECT (SELECT count(*)::int FROM quarantined_records WHERE source_id = $1) AS quarantined,
+         (SELECT count(*)::int FROM customer_records WHERE source_id = $1) AS records`,
+      [sourceId],
+    );
+    expect(left).toEqual({ quarantined: 0, records: 0 });
+  });
 });
