@@ -173,6 +173,10 @@ export function buildOpenApiDocument(publicUrl: string): Json {
                 },
                 quarantined: { type: 'integer' },
                 quarantine_url: { type: 'string' },
+                webhooks_not_stored: {
+                  type: 'integer',
+                  description: 'Notifications not stored while the inbox was full; reconciliations covered them',
+                },
               },
             },
           },

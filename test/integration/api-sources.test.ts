@@ -409,6 +409,7 @@ describe('data sources', () => {
           sanitized: { customer_records: 0, contacts: 0, changes: {} },
           quarantined: 0,
           quarantine_url: `/v1/data_sources/${id}/quarantine`,
+          webhooks_not_stored: 0,
         },
       });
     }

@@ -141,6 +141,7 @@ describe('a full inbox is caught up by a reconciliation', () => {
       [sourceId],
     );
     expect(inboxState).toEqual({ pending: CAP + 1, dropped: 50, overflowed: true }); // the deletion is kept
+    expect((await sys.api('GET', `/v1/data_sources/${sourceId}`)).body.data_quality.webhooks_not_stored).toBe(50);
 
     const token = await sys.api('POST', `/v1/data_sources/${sourceId}/intercom/token`, {
       access_token: sys.fake.issueToken(),

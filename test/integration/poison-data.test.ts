@@ -161,6 +161,7 @@ describe('poison data never stops a source', () => {
       },
       quarantined: 0,
       quarantine_url: `/v1/data_sources/${sourceId}/quarantine`,
+      webhooks_not_stored: 0,
     });
     expect(await sourceStatus(sys, sourceId)).toBe('live');
   });

@@ -25,6 +25,7 @@ export function dataQualityView(sourceId: string, c: RecordIssueCounts) {
     sanitized: { customer_records: c.sanitizedRecords, contacts: c.sanitizedContacts, changes: c.changes },
     quarantined: c.quarantined,
     quarantine_url: `/v1/data_sources/${sourceId}/quarantine`,
+    webhooks_not_stored: c.inboxDropped,
   };
 }
 

@@ -20,6 +20,8 @@ export interface RecordIssueCounts {
   /** Changed values by kind of change ("NUL removed", "truncated", …). */
   changes: Record<string, number>;
   quarantined: number;
+  /** Notifications not stored because the source's inbox was full (its reconciliations covered them). */
+  inboxDropped: number;
 }
 
 const MAX_REASON = 1000;
@@ -85,11 +87,12 @@ export class RecordIssues {
   }
 
   async counts(sourceId: string): Promise<RecordIssueCounts> {
-    const [row] = rowsOf<{ records: string; contacts: string; quarantined: string }>(
+    const [row] = rowsOf<{ records: string; contacts: string; quarantined: string; dropped: string }>(
       await this.db.query(
         `SELECT (SELECT count(*) FROM customer_records WHERE source_id = $1 AND sanitized IS NOT NULL) AS records,
            (SELECT count(DISTINCT external_id) FROM contacts WHERE source_id = $1 AND sanitized IS NOT NULL) AS contacts,
-           (SELECT count(*) FROM quarantined_records WHERE source_id = $1) AS quarantined`,
+           (SELECT count(*) FROM quarantined_records WHERE source_id = $1) AS quarantined,
+           (SELECT inbox_dropped FROM sources WHERE id = $1) AS dropped`,
         [sourceId],
       ),
     );
@@ -110,6 +113,7 @@ export class RecordIssues {
       sanitizedContacts: Number(row?.contacts ?? 0),
       changes: Object.fromEntries(changes.map((c) => [c.change, Number(c.n)])),
       quarantined: Number(row?.quarantined ?? 0),
+      inboxDropped: Number(row?.dropped ?? 0),
     };
   }
 }

@@ -156,7 +156,7 @@ const QUARANTINE_SHOWN = 50;
 /** What the source could not store as Intercom had it: changed values and quarantined records, with reasons. */
 async function dataQualitySection(issues: RecordIssues, sourceId: string): Promise<SafeHtml | false> {
   const c = await issues.counts(sourceId);
-  if (c.sanitizedRecords + c.sanitizedContacts + c.quarantined === 0) return false;
+  if (c.sanitizedRecords + c.sanitizedContacts + c.quarantined + c.inboxDropped === 0) return false;
   const quarantined = c.quarantined > 0 ? await issues.list(sourceId, { limit: QUARANTINE_SHOWN }) : [];
   const changes = Object.entries(c.changes);
   return html`<section aria-labelledby="quality">
@@ -177,6 +177,11 @@ async function dataQualitySection(issues: RecordIssues, sourceId: string): Promi
       )}
       <dt>Quarantined records</dt>
       <dd>${count(c.quarantined)}</dd>
+      ${
+        c.inboxDropped > 0 &&
+        html`<dt>Webhooks not stored (inbox full; reconciled with Intercom)</dt>
+          <dd>${count(c.inboxDropped)}</dd>`
+      }
     </dl>
     ${
       quarantined.length > 0 &&
