@@ -57,4 +57,18 @@ describe('a page never fails as a whole because of one record', () => {
     expect(left.map((q) => q.model)).toEqual(['company', 'company', 'contact']);
     expect(left[2]).toMatchObject({ externalId: 'k2', attempts: 1 }); // stored without its NUL
   });
+
+  it('at the end of a backfill, entries it did not see again leave the quarantine', async () => {
+    const issues = new RecordIssues(db);
+    const [{ now }] = await db.query(`SELECT to_json(now())#>>'{}' AS now`);
+    await issues.quarantine('ds_i', 'company', 'seen-again', 'refused again'); // re-quarantined after the start
+    await db.query(
+      `UPDATE quarantined_records SET last_seen_at = now() - interval '1 hour' WHERE external_id <> 'seen-again'`,
+    );
+    await db.query(
+      `UPDATE quarantined_records SET last_seen_at = now() + interval '1 second' WHERE external_id = 'seen-again'`,
+    );
+    expect(await issues.forgetUnseenSince('ds_i', now)).toBe(3);
+    expect((await issues.list('ds_i', { limit: 10 })).map((q) => q.externalId)).toEqual(['seen-again']);
+  });
 });

@@ -253,34 +253,33 @@ describe('poison data never stops a source', () => {
     expect(html).toContain('index row size');
   });
 
-  it('re-sync retries quarantined records: one written now leaves the quarantine', async () => {
+  it('re-sync retries quarantined records: written ones leave the quarantine, and so do those Intercom no longer has', async () => {
     const [seeded] = sys.fake.store.companies() as Array<{ id: string }>;
     // As if an earlier attempt had failed for this record (e.g. before a fix): the re-sync writes it.
     await new RecordIssues(sys.db).quarantine(sourceId, 'company', seeded.id, 'an earlier failure');
     expect((await dataQuality()).quarantined).toBe(3);
     const resync = await sys.api('POST', `/v1/data_sources/${sourceId}/intercom/resync`);
     expect(resync.status).toBe(202);
-    const inQuarantine = async () =>
-      (
-        (await sys.api('GET', `/v1/data_sources/${sourceId}/quarantine`)).body.entries as Array<{ external_id: string }>
-      ).some((e) => e.external_id === seeded.id);
+    // The re-sync read everything Intercom has: the record was written (generation 2); the two notifications of
+    // records Intercom does not have were not seen again, so they are no longer listed.
     await eventually(
-      async () => ((await inQuarantine()) ? undefined : true),
-      'the record to be written again',
+      async () => ((await dataQuality()).quarantined === 0 ? true : undefined),
+      'the quarantine to be settled by the re-sync',
       180_000,
     );
     await waitForStatus(sys, sourceId, 'live');
-    const left = (await sys.api('GET', `/v1/data_sources/${sourceId}/quarantine`)).body.entries as Array<{
-      model: string;
-      external_id: string;
-    }>;
-    // The two notifications that are not in Intercom stay listed; the record Intercom has was written.
-    expect(left.map((e) => e.model).sort()).toEqual(['company', 'contact']);
-    expect(left.some((e) => e.external_id === seeded.id)).toBe(false);
+    const [row] = await sys.db.query(
+      `SELECT generation FROM customer_records WHERE source_id = $1 AND external_id = $2`,
+      [sourceId, seeded.id],
+    );
+    expect(row.generation).toBe(2);
+    expect((await sys.api('GET', `/v1/data_sources/${sourceId}/quarantine`)).body.entries).toEqual([]);
     expect((await dataQuality()).sanitized.customer_records).toBe(7);
   });
 
   it('deleting the source purges its quarantine with everything else', async () => {
+    await new RecordIssues(sys.db).quarantine(sourceId, 'contact', 'k-refused', 'refused');
+    expect((await dataQuality()).quarantined).toBe(1);
     expect((await sys.api('DELETE', `/v1/data_sources/${sourceId}`)).status).toBe(202);
     await eventually(
       async () =>

@@ -56,6 +56,20 @@ export class RecordIssues {
     );
   }
 
+  /**
+   * At the end of a backfill: entries the backfill neither wrote nor quarantined again are of records Intercom no
+   * longer has (or that are no longer imported, such as a contact without companies): they leave the quarantine.
+   */
+  async forgetUnseenSince(sourceId: string, backfillStartedAt: string): Promise<number> {
+    const gone = rowsOf(
+      await this.db.query(
+        `DELETE FROM quarantined_records WHERE source_id = $1 AND last_seen_at < $2::timestamptz RETURNING 1`,
+        [sourceId, backfillStartedAt],
+      ),
+    );
+    return gone.length;
+  }
+
   async list(
     sourceId: string,
     opts: { limit: number; afterId?: string },
