@@ -83,6 +83,11 @@ export type Config = {
    * enough to recognise Intercom's redeliveries; a source that cannot apply its inbox stores at most `cap`.
    */
   webhookInbox: { retentionMs: number; cap: number };
+  /**
+   * How often the API records that the webhook endpoint is alive; a silence over three beats is an outage whose
+   * notifications Intercom may have dropped, and is reconciled. Not an environment setting (tests shorten it).
+   */
+  endpointBeatMs: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
 };
 
@@ -122,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     reconcileInterval: e.RECONCILE_INTERVAL,
     webhookInbox: { retentionMs: msToNumber(e.WEBHOOK_RETENTION as '1h'), cap: e.WEBHOOK_INBOX_CAP },
+    endpointBeatMs: 5_000,
     logLevel: e.LOG_LEVEL,
   };
 }

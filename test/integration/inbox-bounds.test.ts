@@ -110,7 +110,7 @@ describe('a full inbox is caught up by a reconciliation', () => {
       fake: { companies: 10, contacts: 20, seed: 41 },
       // No scheduled reconciliation during the test: only the inbox's gap can cause one.
       tuning: { searchIndexLag: '1h', reconcileInterval: '1h' },
-      configure: (config) => void (config.webhookInbox.cap = CAP),
+      config: { webhookInbox: { retentionMs: 3 * DAY_MS, cap: CAP } },
     });
     await sys.startWorker();
     sourceId = await importSource(sys, 'Busy workspace');
