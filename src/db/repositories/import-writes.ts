@@ -334,8 +334,11 @@ export class SourceDeletions {
   async companiesNotSeenSince(sourceId: string, passStartedAt: string): Promise<number> {
     // TypeORM answers an UPDATE with [rows, affected].
     const [, affected] = (await this.db.query(
-      `UPDATE customer_records SET deleted_in_source_at = now(), updated_at = now()
-       WHERE source_id = $1 AND deleted_in_source_at IS NULL AND updated_at < $2::timestamptz`,
+      `UPDATE customer_records r SET deleted_in_source_at = now(), updated_at = now()
+       WHERE r.source_id = $1 AND r.deleted_in_source_at IS NULL AND r.updated_at < $2::timestamptz
+         -- a company the pass read but could not write (quarantined) is not gone
+         AND NOT EXISTS (SELECT 1 FROM quarantined_records q WHERE q.source_id = r.source_id AND q.model = 'company'
+           AND md5(q.external_id) = md5(r.external_id) AND q.last_seen_at >= $2::timestamptz)`,
       [sourceId, passStartedAt],
     )) as [unknown[], number];
     return affected;

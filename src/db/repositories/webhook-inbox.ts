@@ -33,9 +33,10 @@ export interface Received {
  * Bounded: a source's inbox holds at most `cap` unapplied notifications (it fills while the source cannot apply
  * them: a backfill, a re-sync, needs_reconnect). Past the cap a change notification is not stored; the source is
  * marked and reconciles with Intercom once it applies its inbox again, which reads every change since its last
- * reconciliation, so nothing is lost. Deletions are always stored: they are small, and a reconciliation cannot
- * see them. Processed rows are kept for the retention period (so Intercom's redeliveries are still recognised as
- * duplicates), then pruned, as are the records of notifications for unknown workspaces.
+ * reconciliation, so nothing is lost. Deletions are always stored: they are small, and applied in their place in
+ * the order (a reconciliation would only find them later). Processed rows are kept for the retention period (so
+ * Intercom's redeliveries are still recognised as duplicates), then pruned, as are the records of notifications
+ * for unknown workspaces.
  */
 export class WebhookInbox {
   constructor(
