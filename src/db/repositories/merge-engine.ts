@@ -77,18 +77,25 @@ export async function placeRecords(tx: EntityManager, recordIds: string[]): Prom
     `SELECT DISTINCT customer_id FROM customer_records WHERE id = ANY($1::bigint[]) AND customer_id IS NOT NULL`,
     [recordIds],
   );
+  // The records' own customers first: they cannot vanish (the records are ours), and once they are held whether a
+  // record is alone in its customer cannot change under the match.
+  const locked = await lockCustomers(
+    tx,
+    current.map((c) => c.customer_id),
+  );
   let matches: MatchRow[] = [];
-  for (let round = 1; ; round++) {
-    matches = matching
-      ? await tx.query(MATCH_SQL, [
-          recordIds,
-          rules.matchOn.external_id,
-          rules.matchOn.domain,
-          rules.matchOn.company_name,
-        ])
-      : [];
-    const present = await lockCustomers(tx, [...current.map((c) => c.customer_id), ...matches.map((m) => m.target)]);
-    if (matches.every((m) => present.has(m.target))) break;
+  for (let round = 1; matching; round++) {
+    matches = await tx.query(MATCH_SQL, [
+      recordIds,
+      rules.matchOn.external_id,
+      rules.matchOn.domain,
+      rules.matchOn.company_name,
+    ]);
+    const targets = matches.map((m) => m.target).filter((t) => !locked.has(t));
+    if (targets.length === 0) break;
+    const present = await lockCustomers(tx, targets);
+    for (const t of present) locked.add(t);
+    if (targets.every((t) => present.has(t))) break;
     if (round >= MAX_MATCH_ROUNDS) throw new Error('The customers these records match keep changing: try again');
   }
   if (matches.length > 0) {

@@ -9,9 +9,10 @@ import type { MergeRules } from '../../domain/merge-rules';
  * 2. the match keys of those records (transaction-scoped advisory locks, `lockMatchKeys`): two records that can
  *    match share a key, so of two writers that insert them at the same time the second waits, then matches
  *    against what the first committed (a backfill page and a billing customer arriving together still merge);
- * 3. the customers whose records it changes (`lockCustomers`, row locks on `customers`): joins, moves, deletions
- *    and the recomputation of one customer never interleave, so a customer is always recomputed from all its
- *    committed records.
+ * 3. the customers whose records it changes (`lockCustomers`, row locks on `customers`; its records' own customers,
+ *    then those they match): joins, moves, deletions and the recomputation of one customer never interleave, so a
+ *    customer is always recomputed from all its committed records. A matched customer that vanished before it was
+ *    locked (merged away, emptied) makes the engine match again.
  *
  * Writers of different sources whose records share no key and no customer never wait for each other. A cycle is
  * still possible in rare cases (a manual merge locking records in id order while a page upserts them in external
