@@ -31,6 +31,8 @@ const USAGE = `Usage: npm run bench -- sources [options]
   --contacts N     visible contacts per workspace (default 600)
   --latency-ms L   latency the fake adds to every response (default 20)
   --partitions P   parallel created_at partitions of contacts per source (default 8, as in production)
+  --distinct-domains  give each workspace its own website domains (the fake's seeds share company-<n>.example.com,
+                   so by default company n of every workspace merges with company n of all the others: the worst case)
   --label TEXT     names the run in BENCHMARKS.md (e.g. the code version measured)
   --verbose        echo the workers' output`;
 
@@ -42,6 +44,7 @@ interface Options {
   latencyMs: number;
   partitions: number;
   label: string;
+  distinctDomains: boolean;
   verbose: boolean;
 }
 
@@ -56,6 +59,7 @@ function parseOptions(argv: string[]): Options | undefined {
       'latency-ms': { type: 'string', default: '20' },
       partitions: { type: 'string', default: '8' },
       label: { type: 'string', default: '' },
+      'distinct-domains': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -70,6 +74,7 @@ function parseOptions(argv: string[]): Options | undefined {
     latencyMs: numberOption('latency-ms', values['latency-ms'], 0),
     partitions: numberOption('partitions', values.partitions, 1),
     label: values.label,
+    distinctDomains: values['distinct-domains'],
     verbose: values.verbose,
   };
 }
@@ -208,6 +213,14 @@ export async function run(argv: string[]): Promise<number> {
       },
       cleanup,
     );
+    if (o.distinctDomains) {
+      for (const [k, fake] of stack.fakes.entries()) {
+        for (const c of fake.store.companies() as Array<{ id: string; website?: string }>) {
+          if (c.website)
+            fake.store.updateCompany(c.id, { website: c.website.replace(/\.example\.com/, `.ws${k + 1}.example.com`) });
+        }
+      }
+    }
     const ids = await connectAll(stack, o.sources);
     const loadBefore = os.loadavg()[0];
     const sampler = LockWaitSampler.start((sql) => stack.db.query(sql));
@@ -244,7 +257,7 @@ export async function run(argv: string[]): Promise<number> {
       .join(', ');
     const section = `### sources: ${o.sources} sources, ${o.workers} worker process${o.workers > 1 ? 'es' : ''} — ${summary.label} (${new Date().toISOString().slice(0, 16)}Z)
 
-\`npm run bench -- sources --sources ${o.sources} --workers ${o.workers} --companies ${o.companies} --contacts ${o.contacts} --latency-ms ${o.latencyMs} --partitions ${o.partitions}\`
+\`npm run bench -- sources --sources ${o.sources} --workers ${o.workers} --companies ${o.companies} --contacts ${o.contacts} --latency-ms ${o.latencyMs} --partitions ${o.partitions}${o.distinctDomains ? ' --distinct-domains' : ''}\`
 on ${describeMachine()}; load average (1 min) ${fmt(loadBefore, 1)} before the imports, ${fmt(loadAfter, 1)} after.
 
 | measure | value |
@@ -255,7 +268,7 @@ on ${describeMachine()}; load average (1 min) ${fmt(loadBefore, 1)} before the i
 | import time per source (start → live), p50 / p95 / max | ${fmt(summary.sourceSecondsP50, 1)} s / ${fmt(summary.sourceSecondsP95, 1)} s / ${fmt(summary.sourceSecondsMax ?? NaN, 1)} s |
 | lock waits seen (pg_locks every 20 ms) | ${fmt(locks.waits)} waits, **${fmt(locks.totalSeconds, 1)} s in total**; p50 ${fmt(locks.p50Ms)} ms, p95 ${fmt(locks.p95Ms)} ms, max ${fmt(locks.maxMs)} ms |
 | lock wait by lock type | ${byType || 'none'} |
-| customers merged across workspaces (shared domains) | ${fmt(merged)} |
+| customers merged across workspaces (${o.distinctDomains ? 'distinct domains' : 'shared domains: the worst case'}) | ${fmt(merged)} |
 `;
     console.log('\n' + section);
     const file = await appendBenchmarks('# Benchmarks\n', section);
