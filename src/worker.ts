@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
+import type { Duration } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
-import type { Duration } from '@temporalio/common';
 import { loadConfig, loadConfigOrExit, type Config, type WorkerTuning } from './config';
 import { TokenCipher } from './crypto';
 import { openDatabase } from './db/data-source';
