@@ -50,8 +50,24 @@ describe('three worker processes, one killed and one drained mid-import', () => 
       fake: { companies: 240, contacts: 1200, seed: 17, latencyMs: 30, scrollPageSize: 10 },
       tuning: { partitions: 3, heartbeatTimeout: '4 seconds' },
     });
-    // A short grace so the drained worker cancels what it cannot finish in time (then resumed from its heartbeat).
-    workers = [0, 1, 2].map(() => spawnWorkerProcess(sys, { WORKER_SHUTDOWN_GRACE: '2s' }));
+    // A short grace so the drained worker cancels what it cannot finish in time (then resumed from its heartbeat);
+    // three activities per worker, so the imports' 12 activities spread over all three workers.
+    workers = [0, 1, 2].map(() =>
+      spawnWorkerProcess(sys, { WORKER_SHUTDOWN_GRACE: '2s', WORKER_MAX_CONCURRENT_ACTIVITIES: '3' }),
+    );
+    await eventually(
+      async () => {
+        const { pollers } = await sys.client.workflowService.describeTaskQueue({
+          namespace: sys.config.temporal.namespace,
+          taskQueue: { name: sys.taskQueue },
+          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+        });
+        const polling = new Set((pollers ?? []).map((p) => p.identity));
+        return workers.every((w) => [...polling].some((i) => i?.startsWith(w.identityPrefix))) ? true : undefined;
+      },
+      'all three workers polling for activities',
+      180_000,
+    );
     const names = ['Workspace copy A', 'Workspace copy B', 'Workspace copy C'];
     const ids = await Promise.all(names.map((n) => importSource(sys, n, undefined, { waitLive: false })));
 
