@@ -24,6 +24,53 @@ const base64Key = z
   .trim()
   .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
 
+// ---------------------------------------------------------------- worker tuning
+// How much one worker process takes on at once (README "Scaling out" has the values measured with them).
+
+const count = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
+
+const WORKER_TUNING = {
+  /** Activities (pages being fetched and written) running at once in one worker. */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: count(1, 64),
+  /** Workflow tasks (the deterministic workflow code) running at once in one worker. */
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: count(2, 40),
+  /** Workflows kept in memory between tasks (0 = replay every task from history). */
+  WORKER_MAX_CACHED_WORKFLOWS: count(0, 1000),
+  /** PostgreSQL connections of one worker: at most about one per concurrent activity is ever used. */
+  WORKER_DB_POOL_SIZE: count(1, 20),
+  /** On SIGTERM, how long activities in flight may run before they are cancelled (then resumed elsewhere). */
+  WORKER_SHUTDOWN_GRACE: z
+    .string()
+    .default('10s')
+    .refine((v) => isAnyDuration(v), 'must be a duration such as 10s or 1m'),
+};
+
+function isAnyDuration(value: string): boolean {
+  try {
+    return msToNumber(value as '1s') >= 0;
+  } catch {
+    return false;
+  }
+}
+
+export interface WorkerTuning {
+  maxConcurrentActivities: number;
+  maxConcurrentWorkflowTasks: number;
+  maxCachedWorkflows: number;
+  dbPoolSize: number;
+  shutdownGraceTime: string;
+}
+
+function workerTuning(e: z.infer<z.ZodObject<typeof WORKER_TUNING>>): WorkerTuning {
+  return {
+    maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    dbPoolSize: e.WORKER_DB_POOL_SIZE,
+    shutdownGraceTime: e.WORKER_SHUTDOWN_GRACE,
+  };
+}
+
 const schema = z.object({
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   DATA_DIR: z.string().default('.data'),
@@ -63,6 +110,7 @@ const schema = z.object({
     .min(100, 'must be at least 100')
     .default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ...WORKER_TUNING,
 });
 
 export type Config = {
@@ -89,6 +137,7 @@ export type Config = {
    */
   endpointBeatMs: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  worker: WorkerTuning;
 };
 
 export class ConfigError extends Error {
@@ -129,6 +178,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhookInbox: { retentionMs: msToNumber(e.WEBHOOK_RETENTION as '1h'), cap: e.WEBHOOK_INBOX_CAP },
     endpointBeatMs: 5_000,
     logLevel: e.LOG_LEVEL,
+    worker: workerTuning(e),
   };
 }
 

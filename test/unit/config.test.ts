@@ -40,3 +40,39 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
   });
 });
+
+describe('worker tuning', () => {
+  it('has the documented defaults and reads each setting', () => {
+    expect(loadConfig({}).worker).toEqual({
+      maxConcurrentActivities: 64,
+      maxConcurrentWorkflowTasks: 40,
+      maxCachedWorkflows: 1000,
+      dbPoolSize: 20,
+      shutdownGraceTime: '10s',
+    });
+    const tuned = loadConfig({
+      WORKER_MAX_CONCURRENT_ACTIVITIES: '16',
+      WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '8',
+      WORKER_MAX_CACHED_WORKFLOWS: '0',
+      WORKER_DB_POOL_SIZE: '5',
+      WORKER_SHUTDOWN_GRACE: '30 seconds',
+    }).worker;
+    expect(tuned).toEqual({
+      maxConcurrentActivities: 16,
+      maxConcurrentWorkflowTasks: 8,
+      maxCachedWorkflows: 0,
+      dbPoolSize: 5,
+      shutdownGraceTime: '30 seconds',
+    });
+  });
+
+  it.each([
+    ['WORKER_MAX_CONCURRENT_ACTIVITIES', '0'],
+    ['WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', '1'],
+    ['WORKER_MAX_CACHED_WORKFLOWS', '-1'],
+    ['WORKER_DB_POOL_SIZE', 'many'],
+    ['WORKER_SHUTDOWN_GRACE', 'a while'],
+  ])('stops on a bad %s with a message that names it', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
+  });
+});

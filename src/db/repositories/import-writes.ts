@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { ContactFields, CustomerRecordFields } from '../../domain/intercom-mapping';
-import { REFRESH_CUSTOMERS_SQL } from './customer-sql';
-import { assignCustomers, rematch } from './merge';
+import { placeRecords } from './merge-engine';
+import { inMergeTransaction } from './merge-locks';
 import { RecordIssues, type RecordModel } from './record-issues';
 
 export interface ContactLinks {
@@ -60,9 +60,9 @@ export class ImportWrites {
   }
 
   /**
-   * Upserts customer records. The merge automation (src/db/repositories/merge.ts) places new records with a matching
-   * customer of another source, or a customer of their own, and re-matches updated ones; then every touched
-   * customer is recomputed from its records. Returns the rows written.
+   * Upserts customer records. The merge engine (src/db/repositories/merge-engine.ts) places new records with a
+   * matching customer of another source, or a customer of their own, and re-matches updated ones; then every
+   * touched customer is recomputed from its records. Returns the rows written.
    */
   async upsertCustomerRecords(sourceId: string, records: CustomerRecordFields[], generation: number): Promise<number> {
     if (records.length === 0) return 0;
@@ -81,7 +81,7 @@ export class ImportWrites {
     unique: CustomerRecordFields[],
     generation: number,
   ): Promise<number> {
-    return this.db.transaction(async (tx) => {
+    return inMergeTransaction(this.db, async (tx) => {
       const written: Array<{ id: string; customer_id: string | null }> = await tx.query(
         `INSERT INTO customer_records AS r (source_id, external_id, name, email, company, website_url, plan, size, industry,
            monthly_spend, user_count, lead_created_at, free_trial_started_at, status, custom, source_updated_at, generation,
@@ -106,20 +106,10 @@ export class ImportWrites {
          RETURNING r.id, r.customer_id`,
         [sourceId, JSON.stringify(unique.map(recordRow)), generation],
       );
-      await rematch(
+      await placeRecords(
         tx,
-        written.filter((w) => w.customer_id !== null).map((w) => w.id),
-        { refresh: false },
-      );
-      await assignCustomers(
-        tx,
-        written.filter((w) => w.customer_id === null).map((w) => w.id),
-        { refresh: false },
-      );
-      const customerIds = await tx.query(`SELECT DISTINCT customer_id FROM customer_records WHERE id = ANY($1)`, [
         written.map((w) => w.id),
-      ]);
-      await tx.query(REFRESH_CUSTOMERS_SQL, [customerIds.map((c: { customer_id: string }) => c.customer_id)]);
+      );
       await RecordIssues.released(
         tx,
         sourceId,
