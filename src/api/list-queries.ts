@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Page, PageRequest } from '../db/repositories/customers';
 import { ApiError } from './errors';
+import { boundedText, queryFilter } from './schemas';
 
 /**
  * Query strings of ChartMogul's list endpoints and their paging: keyset cursors (`cursor`, `per_page`), and the
@@ -11,7 +12,7 @@ export const MAX_PER_PAGE = 200;
 export const DEFAULT_PER_PAGE = 50;
 
 const pageQuery = {
-  cursor: z.string().min(1).optional(),
+  cursor: queryFilter.optional(),
   per_page: z.coerce
     .number({ error: 'must be a number' })
     .int('must be an integer')
@@ -26,7 +27,7 @@ const pageQuery = {
     .optional(),
 };
 
-const filter = z.string().min(1, 'must not be empty').optional();
+const filter = queryFilter.optional();
 
 export const listCustomersQuery = z.object({
   data_source_uuid: filter,
@@ -38,7 +39,7 @@ export const listCustomersQuery = z.object({
 });
 
 export const searchCustomersQuery = z.object({
-  email: z.string({ error: 'is required' }).min(1, 'is required'),
+  email: z.string({ error: 'is required' }).min(1, 'is required').pipe(queryFilter),
   ...pageQuery,
 });
 
@@ -52,7 +53,10 @@ export const listContactsQuery = z.object({
   ...pageQuery,
 });
 
-export const listDataSourcesQuery = z.object({ name: z.string().optional(), system: z.string().optional() });
+export const listDataSourcesQuery = z.object({
+  name: boundedText(255).optional(),
+  system: boundedText(32).optional(),
+});
 
 export type CursorPrefix = 'cus_' | 'con_';
 

@@ -6,12 +6,14 @@ import { InitialSchema1764400000000 } from './migrations/1764400000000-initial-s
 import { MergeKeys1764500000000 } from './migrations/1764500000000-merge-keys';
 import { WebhookIgnored1764450000000 } from './migrations/1764450000000-webhook-ignored';
 import { WebhookReceipts1764600000000 } from './migrations/1764600000000-webhook-receipts';
+import { PoisonData1764610000000 } from './migrations/1764610000000-poison-data';
 
 export const migrations = [
   InitialSchema1764400000000,
   WebhookIgnored1764450000000,
   MergeKeys1764500000000,
   WebhookReceipts1764600000000,
+  PoisonData1764610000000,
   ChartmogulParity1764650000000,
 ];
 

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { CustomerAttributeWrites } from '../../db/repositories/customer-attributes';
 import { CustomCustomerWrites, ExternalIdTaken, NoCustomRecord } from '../../db/repositories/custom-customers';
 import type { CustomerFilter } from '../../db/repositories/customers';
-import { CustomerMerges, MergeRejected, type CustomerRef } from '../../db/repositories/merge';
+import { CustomerMerges, MergeRejected, type CustomerRef } from '../../db/repositories/manual-merges';
 import { sourceNotFound, type ApiContext } from '../context';
 import {
   addCustomBody,

@@ -7,6 +7,7 @@ import { ApiError, parseInput, parseQuery } from '../errors';
 import { listDataSourcesQuery } from '../list-queries';
 import { createDataSourceBody } from '../schemas';
 import { dataSourceView } from '../views';
+import { dataQualityOf } from './quarantine';
 
 const SYSTEM_FILTER: Record<string, SourceSystem> = { Intercom: 'intercom', Custom: 'custom' };
 
@@ -59,7 +60,8 @@ export function dataSourceRoutes(ctx: ApiContext): Router {
 
   router.get(['/v1/data_sources/:id', '/v1/data_sources/:id/status'], async (req, res) => {
     parseQuery(z.object({}), req.query);
-    res.json(dataSourceView(await liveSource(ctx, String(req.params.id))));
+    const source = await liveSource(ctx, String(req.params.id));
+    res.json({ ...dataSourceView(source), ...(await dataQualityOf(ctx, source)) });
   });
 
   // "Delete This Source", 204 as in ChartMogul: the source leaves the API's reads at once; its workflow cancels any

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { rowsOf } from '../rows';
-import { refreshCustomers } from './merge';
+import { refreshCustomers } from './merge-engine';
 
 /**
  * Tags and custom attributes set on a customer through ChartMogul's attribute endpoints. They belong to the
