@@ -532,8 +532,12 @@ export function buildOpenApiDocument(publicUrl: string): Json {
         get: {
           summary:
             'The records of an Intercom source that could not be written, with the reason (a re-sync retries them)',
-          parameters: [idParam, ...paging],
-          responses: { '200': json(list('QuarantinedRecord'), 'Quarantined records'), ...sourceErrors },
+          parameters: [idParam, ...paging.filter((p) => p.name !== 'page')],
+          responses: {
+            '200': json(list('QuarantinedRecord'), 'Quarantined records'),
+            '400': error(unknownParameter),
+            ...sourceErrors,
+          },
         },
       },
       '/v1/data_sources/{id}/intercom/update-fields': {
