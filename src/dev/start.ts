@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import { startApi } from '../api/server';
 import { loadConfigOrExit, loadConfigWith } from '../config';
 import { TokenCipher } from '../crypto';
@@ -10,6 +9,8 @@ import { CredentialStore } from '../db/repositories/credentials';
 import { startFakeIntercom, type FakeIntercom } from '../fake-intercom';
 import { createLogger } from '../logger';
 import { createMetrics } from '../metrics';
+import { connectTemporalClient, temporalTarget } from '../temporal/connection';
+import { connectTemporalWorker } from '../temporal/native-connection';
 import { SourceWorkflows } from '../temporal/source-client';
 import { createActivityDeps, createSyncWorker, installRuntime } from '../worker';
 import { SEARCH_ATTRIBUTE_NAMES } from '../workflows/search-attributes';
@@ -111,7 +112,11 @@ async function main(): Promise<void> {
     const metrics = createMetrics();
     const deps = await createActivityDeps(config, pg.url, log, metrics);
     stops.push(() => deps.close());
-    const native = await NativeConnection.connect({ address: temporalAddress });
+    // The configured TLS and API key apply to a Temporal given by TEMPORAL_ADDRESS; the dev server is plain TCP.
+    const temporal = base.temporal.address
+      ? temporalTarget(config)
+      : { ...temporalTarget(config), tls: undefined, apiKey: undefined };
+    const native = await connectTemporalWorker(temporal);
     stops.push(() => native.close());
     const worker = await createSyncWorker({
       connection: native,
@@ -126,7 +131,7 @@ async function main(): Promise<void> {
       await workerRun;
     });
 
-    const connection = await Connection.connect({ address: temporalAddress });
+    const connection = await connectTemporalClient(temporal);
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const api = await startApi(config, {
