@@ -126,7 +126,16 @@ export function probeTlsHandshake(t: TemporalTarget, timeoutMs = 3_000): Promise
     socket.once('error', (err: NodeJS.ErrnoException) =>
       done(describeTlsError(err, connected, Boolean(t.tls?.clientCert))),
     );
-    socket.once('close', () => done(connected ? 'the server closed the connection after the TLS handshake' : undefined));
+    // Some servers (Node's among them) hang up without an alert when they refuse a client certificate.
+    socket.once('close', () =>
+      done(
+        !connected
+          ? undefined
+          : t.tls?.clientCert
+            ? 'the server hung up right after the TLS handshake: it rejected our client certificate'
+            : 'the server hung up right after the TLS handshake: it asked for a client certificate and none is configured',
+      ),
+    );
   });
 }
 
