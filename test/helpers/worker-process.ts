@@ -1,5 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { killGroup, spawnTracked } from './processes';
+import { runWorkDir } from './stack';
 import type { System } from './system';
 
 /**
@@ -8,7 +10,8 @@ import type { System } from './system';
  */
 export function spawnWorkerProcess(sys: System): ChildProcess {
   const root = path.resolve(__dirname, '../..');
-  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['src/worker.ts'], {
+  // Tracked and in a group of its own: tsx runs the worker in a child node process, which must die with it.
+  const child = spawnTracked(runWorkDir(), path.join(root, 'node_modules/.bin/tsx'), ['src/worker.ts'], {
     cwd: root,
     env: {
       PATH: process.env.PATH,
@@ -32,9 +35,5 @@ export function spawnWorkerProcess(sys: System): ChildProcess {
 }
 
 export function killed(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
+  return killGroup(child);
 }
