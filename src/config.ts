@@ -77,7 +77,8 @@ function readPem(env: TemporalSecurityEnv, name: string, issues: string[]): { pe
     issues.push(`${name}_PATH, ${name}_DATA: give one of them, not both`);
     return undefined;
   }
-  if (data) return { pem: Buffer.from(data.replace(/\\n/g, '\n')), from: `${name}_DATA` };
+  // Inline PEM often arrives with its newlines escaped (one-line secrets in CI or .env files).
+  if (data) return { pem: Buffer.from(`${data.replace(/\\n/g, '\n').trim()}\n`), from: `${name}_DATA` };
   if (!file) return undefined;
   try {
     return { pem: readFileSync(file), from: `${name}_PATH=${file}` };
@@ -121,7 +122,8 @@ function temporalSecurity(env: TemporalSecurityEnv): TemporalSecurity {
   const tlsOff = env.TEMPORAL_TLS === 'false' || env.TEMPORAL_TLS === '0';
   const tlsSettings = cert || key || ca || env.TEMPORAL_TLS_SERVER_NAME;
   if (tlsOff && tlsSettings) issues.push('TEMPORAL_TLS: is false, but TEMPORAL_TLS_* settings are given');
-  if (issues.length) throw new ConfigError(`Invalid configuration in the environment:\n${issues.map((i) => `  ${i}`).join('\n')}`);
+  if (issues.length)
+    throw new ConfigError(`Invalid configuration in the environment:\n${issues.map((i) => `  ${i}`).join('\n')}`);
 
   const tlsOn = env.TEMPORAL_TLS === 'true' || env.TEMPORAL_TLS === '1' || Boolean(tlsSettings);
   return {

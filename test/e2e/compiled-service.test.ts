@@ -109,16 +109,28 @@ describe('the compiled service with production dependencies only, over mTLS', ()
         120_000,
       );
 
-    await answer('the API to be ready', (a) => a.status === 200, () => call('GET', '/readyz'));
+    await answer(
+      'the API to be ready',
+      (a) => a.status === 200,
+      () => call('GET', '/readyz'),
+    );
     const created = await call('POST', '/v1/data_sources', { name: 'Compiled', system: 'Intercom' });
     expect(created.status).toBe(201);
     const id: string = created.body.uuid;
     const token = await call('POST', `/v1/data_sources/${id}/intercom/token`, { access_token: fake.accessToken });
     expect(token.status).toBe(202);
-    await answer('connected', (a) => a.body?.status === 'connected', () => call('GET', `/v1/data_sources/${id}`));
+    await answer(
+      'connected',
+      (a) => a.body?.status === 'connected',
+      () => call('GET', `/v1/data_sources/${id}`),
+    );
     const imported = await call('POST', `/v1/data_sources/${id}/intercom/import`, { companies: true, contacts: true });
     expect(imported.status).toBe(202);
-    await answer('live', (a) => a.body?.status === 'live', () => call('GET', `/v1/data_sources/${id}`));
+    await answer(
+      'live',
+      (a) => a.body?.status === 'live',
+      () => call('GET', `/v1/data_sources/${id}`),
+    );
 
     const companies = (fake.store.companies() as Array<{ id: string }>).map((c) => c.id).sort();
     const records = await withPgClient(database.url, (c) =>

@@ -19,7 +19,8 @@ export type PackageLock = { packages: Record<string, { dev?: boolean; optional?:
 export async function buildCompiledService(dir: string): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
   await run('npm', ['run', 'build', '--', '--outDir', path.join(dir, 'dist')], { cwd: root });
-  for (const file of ['package.json', 'package-lock.json']) await fs.copyFile(path.join(root, file), path.join(dir, file));
+  for (const file of ['package.json', 'package-lock.json'])
+    await fs.copyFile(path.join(root, file), path.join(dir, file));
   const lock = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as PackageLock;
   for (const [key, entry] of Object.entries(lock.packages)) {
     // Top-level packages only: a package's own node_modules comes along with it.

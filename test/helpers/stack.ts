@@ -60,7 +60,9 @@ function stackInfo(): Partial<StackInfo> {
       temporalCli: env[STACK_ENV.temporalCli],
       runId: env[STACK_ENV.runId],
       workDir: env[STACK_ENV.workDir],
-      temporalTls: env[STACK_ENV.temporalTls] ? (JSON.parse(env[STACK_ENV.temporalTls]!) as TemporalTlsInfo) : undefined,
+      temporalTls: env[STACK_ENV.temporalTls]
+        ? (JSON.parse(env[STACK_ENV.temporalTls]!) as TemporalTlsInfo)
+        : undefined,
     };
   }
   // In a jest worker process the environment may not have been passed on: use the run's file.
