@@ -151,6 +151,7 @@ const schema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('intercom-sync'),
   TEMPORAL_CLI: optionalString,
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   ...temporalSecurityEnv,
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: z.url().default('http://localhost:3000'),
@@ -179,7 +180,15 @@ const schema = z.object({
 export type Config = {
   databaseUrl?: string;
   dataDir: string;
-  temporal: { address?: string; namespace: string; taskQueue: string; cli?: string; uiPort: number } & TemporalSecurity;
+  temporal: {
+    address?: string;
+    namespace: string;
+    taskQueue: string;
+    cli?: string;
+    uiPort: number;
+    /** The frontend port of the dev server `npm start` runs when TEMPORAL_ADDRESS is unset. */
+    devPort: number;
+  } & TemporalSecurity;
   port: number;
   publicUrl: string;
   metricsPort: number;
@@ -213,6 +222,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       cli: e.TEMPORAL_CLI,
       uiPort: e.TEMPORAL_UI_PORT,
+      devPort: e.TEMPORAL_DEV_PORT,
       ...temporalSecurity(e),
     },
     port: e.PORT,

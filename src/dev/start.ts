@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
@@ -16,6 +17,7 @@ import { createActivityDeps, createSyncWorker, installRuntime } from '../worker'
 import { SEARCH_ATTRIBUTE_NAMES } from '../workflows/search-attributes';
 import { newApiKey, newEncryptionKey, persistedSecret } from './demo-secrets';
 import { startPostgres } from './postgres';
+import { watchLauncher } from './launcher-watch';
 import { showProgress } from './progress';
 import { resolveTemporalCli } from './temporal-cli';
 import { startTemporalDevServer } from './temporal-server';
@@ -41,16 +43,18 @@ async function main(): Promise<void> {
     for (const stop of stops.reverse()) await stop().catch((err) => log.error({ err }, 'stop failed'));
   };
   let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      console.log('\nStopping…');
-      void stopAll().then(() => process.exit(0));
-    });
-  }
+  const stopOnce = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\nStopping (${why})…`);
+    void stopAll().then(() => process.exit(0));
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stopOnce(signal));
+  watchLauncher(() => stopOnce('the npm or shell that started it has gone'));
 
   try {
+    // The dev server's SQLite file and the generated secrets live here even when PostgreSQL is not embedded.
+    await fs.mkdir(base.dataDir, { recursive: true });
     const pg = await startPostgres({ databaseUrl: base.databaseUrl, dataDir: base.dataDir, log });
     stops.push(() => pg.stop());
 
@@ -62,7 +66,7 @@ async function main(): Promise<void> {
         cli: cli.path,
         log,
         searchAttributes: SEARCH_ATTRIBUTE_NAMES,
-        port: 7233,
+        port: base.temporal.devPort,
         uiPort: base.temporal.uiPort,
         dbFilename: `${base.dataDir}/temporal.db`,
         namespace: base.temporal.namespace,
