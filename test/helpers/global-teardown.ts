@@ -51,7 +51,10 @@ export default async function globalTeardown(): Promise<void> {
   }
   await attempt(() => fs.rm(info.workDir, { recursive: true, force: true }));
   await attempt(() => fs.rm(stackFile(info.jestPid), { force: true }));
-  if (errors.length) throw new AggregateError(errors, 'test stack teardown failed');
+  if (errors.length) {
+    const reasons = errors.map((e) => (e instanceof Error ? e.message : String(e))).join('\n');
+    throw new AggregateError(errors, `test stack teardown failed:\n${reasons}`);
+  }
 }
 
 function isRunning(pid: number): boolean {
