@@ -65,6 +65,8 @@ export type TemporalSecurity = {
     /** For messages: where the client certificate came from and whose it is (never key material). */
     clientCertDescription?: string;
   };
+  /** TEMPORAL_TLS=false: no TLS even with an API key (a self-hosted cluster that takes keys over plain TCP). */
+  tlsDisabled?: boolean;
   /** Sent as `Authorization: Bearer …` (Temporal Cloud API keys). A secret: never logged. */
   apiKey?: string;
 };
@@ -138,6 +140,7 @@ function temporalSecurity(env: TemporalSecurityEnv): TemporalSecurity {
             : undefined,
         }
       : undefined,
+    tlsDisabled: tlsOff || undefined,
     apiKey: env.TEMPORAL_API_KEY,
   };
 }

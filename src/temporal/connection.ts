@@ -12,9 +12,14 @@ import type { Config, TemporalSecurity } from '../config';
 export type TemporalTarget = { address: string; namespace: string } & TemporalSecurity;
 
 /** The options Connection.connect and NativeConnection.connect share. */
-export function temporalConnectionOptions(t: TemporalTarget): { address: string; tls?: TLSConfig; apiKey?: string } {
+export function temporalConnectionOptions(t: TemporalTarget): {
+  address: string;
+  tls?: TLSConfig | false;
+  apiKey?: string;
+} {
   return {
     address: t.address,
+    ...(t.tlsDisabled ? { tls: false as const } : {}), // explicit, as an API key alone turns TLS on
     ...(t.tls
       ? {
           tls: {
@@ -63,7 +68,7 @@ export async function temporalConnectError(t: TemporalTarget, cause: unknown): P
 }
 
 function describeSecurity(t: TemporalTarget): string {
-  const parts = [t.tls || t.apiKey ? 'TLS' : 'plain TCP, no TLS'];
+  const parts = [!t.tlsDisabled && (t.tls || t.apiKey) ? 'TLS' : 'plain TCP, no TLS'];
   if (t.tls?.clientCertDescription) parts.push(`client certificate ${t.tls.clientCertDescription}`);
   if (t.tls?.serverCa) parts.push('server CA from TEMPORAL_TLS_SERVER_CA_CERT_*');
   if (t.tls?.serverName) parts.push(`server name ${t.tls.serverName}`);

@@ -68,6 +68,13 @@ describe('Temporal connection security settings', () => {
     expect(loadConfig({ TEMPORAL_TLS: 'true' }).temporal.tls).toEqual(
       expect.objectContaining({ clientCert: undefined }),
     );
+    // A self-hosted cluster may take API keys over plain TCP when told so explicitly.
+    const plain = loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_API_KEY: 'k-2', TEMPORAL_TLS: 'false' });
+    expect(temporalConnectionOptions(temporalTarget(plain))).toEqual({
+      address: 'temporal:7233',
+      tls: false,
+      apiKey: 'k-2',
+    });
   });
 
   it.each([
