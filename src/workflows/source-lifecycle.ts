@@ -200,7 +200,9 @@ export class SourceLifecycle {
         // A steady stream never empties the inbox: check the history between batches, not only when idle.
         let more = true;
         while (more && !this.state.deleteRequested && !this.shouldContinueAsNew()) {
-          more = (await activities.applyInbox(this.state.sourceId)).more;
+          const applied = await activities.applyInbox(this.state.sourceId);
+          more = applied.more;
+          if (applied.reconcileGap) this.state.reconcileRequested = true; // the inbox was full: catch up with Intercom
         }
         if (more) this.state.inboxPending = true; // the rest waits for the next step, or the next run
       });

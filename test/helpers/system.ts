@@ -55,6 +55,9 @@ export interface System {
   api(method: string, path: string, body?: unknown): Promise<ApiAnswer>;
   startWorker(): Promise<Worker>;
   stopWorker(): Promise<void>;
+  /** Stops the API (its port refuses connections) and starts it again on the same port. */
+  stopApi(): Promise<void>;
+  restartApi(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,7 +65,9 @@ export interface System {
  * The whole service in this process, on the real stack: a fresh database, the Temporal dev server, a worker,
  * the API on a random port, and a fake Intercom over HTTP. Nothing of ours is mocked.
  */
-export async function startSystem(opts: { fake?: FakeIntercomOptions; tuning?: SourceTuning } = {}): Promise<System> {
+export async function startSystem(
+  opts: { fake?: FakeIntercomOptions; tuning?: SourceTuning; config?: Partial<Config> } = {},
+): Promise<System> {
   const logs = new LogCapture();
   const log = createLogger('info', logs);
   const database = await createTestDatabase();
@@ -72,24 +77,28 @@ export async function startSystem(opts: { fake?: FakeIntercomOptions; tuning?: S
   const fake = await startFakeIntercom({
     quiet: true,
     webhookUrl: `http://127.0.0.1:${port}/webhooks/intercom`,
-    webhookRetryBaseMs: 100,
+    // Intercom's delivery (one retry after a minute, then dropped) at a hundredth of the time.
+    webhookTimeScale: 0.01,
     ...opts.fake,
   });
   const taskQueue = uniqueTaskQueue('sys');
-  const config = fakeStackConfig({
-    databaseUrl: database.url,
-    temporal: { address: temporalAddress(), namespace: temporalNamespace(), taskQueue },
-    fake,
-    port,
-    logLevel: 'info',
-  });
+  const config: Config & { apiKey: string } = {
+    ...fakeStackConfig({
+      databaseUrl: database.url,
+      temporal: { address: temporalAddress(), namespace: temporalNamespace(), taskQueue },
+      fake,
+      port,
+      logLevel: 'info',
+    }),
+    ...opts.config,
+  };
   const apiKey = config.apiKey;
   const connection = await Connection.connect({ address: temporalAddress() });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const workflows = new SourceWorkflows(client, taskQueue, opts.tuning);
   const metrics = createMetrics();
   const credentials = new CredentialStore(db, new TokenCipher(config.encryptionKey!));
-  const api = await startApi(config, {
+  const apiDeps = {
     config,
     db,
     workflows,
@@ -99,12 +108,14 @@ export async function startSystem(opts: { fake?: FakeIntercomOptions; tuning?: S
     },
     log,
     metrics,
-  });
+  };
+  let api: Awaited<ReturnType<typeof startApi>> | undefined = await startApi(config, apiDeps);
+  const apiUrl = api.url;
 
   let worker: { worker: Worker; run: Promise<void>; native: NativeConnection; close(): Promise<void> } | undefined;
   const system: System = {
     config,
-    apiUrl: api.url,
+    apiUrl,
     apiKey,
     fake,
     db,
@@ -113,7 +124,14 @@ export async function startSystem(opts: { fake?: FakeIntercomOptions; tuning?: S
     taskQueue,
     workflows,
     logs,
-    api: apiCaller(api.url, apiKey),
+    api: apiCaller(apiUrl, apiKey),
+    async stopApi() {
+      await api?.close();
+      api = undefined;
+    },
+    async restartApi() {
+      api ??= await startApi(config, apiDeps);
+    },
     async startWorker() {
       const native = await NativeConnection.connect({ address: temporalAddress() });
       const deps = await createActivityDeps(config, database.url, log, metrics);
@@ -138,7 +156,7 @@ export async function startSystem(opts: { fake?: FakeIntercomOptions; tuning?: S
     },
     async stop() {
       await system.stopWorker();
-      await api.close();
+      await api?.close();
       await connection.close();
       await fake.close();
       await db.destroy();

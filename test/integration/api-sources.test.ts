@@ -108,7 +108,12 @@ beforeAll(async () => {
   db = await openDatabase(database.url);
   connection = await Connection.connect({ address: temporalAddress() });
   client = new Client({ connection, namespace: temporalNamespace() });
-  fake = await startFakeIntercom({ quiet: true, companies: 3, contacts: 5 });
+  fake = await startFakeIntercom({
+    quiet: true,
+    companies: 3,
+    contacts: 5,
+    redirectUris: ['http://crm.example.test/oauth/intercom/callback'],
+  });
   config = configFor({
     INTERCOM_CLIENT_ID: fake.clientId,
     INTERCOM_CLIENT_SECRET: fake.clientSecret,
@@ -404,6 +409,12 @@ describe('data sources', () => {
           pages_fetched: 9,
           started_at: '2025-01-02T00:00:00.000Z',
           finished_at: null,
+        },
+        data_quality: {
+          sanitized: { customer_records: 0, contacts: 0, changes: {} },
+          quarantined: 0,
+          quarantine_url: `/v1/data_sources/${id}/quarantine`,
+          webhooks_not_stored: 0,
         },
       });
     }
