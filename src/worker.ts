@@ -30,6 +30,10 @@ export function createSyncWorker(opts: SyncWorkerOptions): Promise<Worker> {
     activities: createActivities(opts.deps),
     // A deploy lets a page in flight finish; anything longer resumes from its heartbeat on another worker.
     shutdownGraceTime: '10s',
+    // Cancellation (a delete) reaches an activity with the answer to its next heartbeat: forward heartbeats every
+    // two seconds at most, so a delete interrupts a page, a wait or a retry within seconds.
+    maxHeartbeatThrottleInterval: '2 seconds',
+    defaultHeartbeatThrottleInterval: '2 seconds',
     maxConcurrentActivityTaskExecutions: 64,
   });
 }

@@ -6,7 +6,7 @@ import { fetchScrollPage, type ScrollPage } from '../intercom/pages';
 import type { ActivityDeps } from './deps';
 import { activityContext } from './heartbeat';
 import { ProgressBuffer } from './progress-buffer';
-import { asActivityFailure, openIntercomSession } from './intercom-session';
+import { openIntercomSession } from './intercom-session';
 
 export interface CompaniesCursor {
   scrollParam?: string;
@@ -103,8 +103,6 @@ export function createCompanyBackfill(deps: ActivityDeps) {
           next = restart();
         }
         return { pages: cursor.pages, records: cursor.records, restarts: cursor.restarts };
-      } catch (err) {
-        throw asActivityFailure(err, cursor);
       } finally {
         await progress.flush().catch(() => undefined);
       }
