@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { loadConfigOrExit, type Config } from './config';
-import { TokenCipher } from './crypto';
+import { tokenCipher } from './crypto';
 import { openDatabase } from './db/data-source';
 import { CredentialStore } from './db/repositories/credentials';
 import { RateLimiters } from './intercom/rate-limiter';
@@ -50,7 +50,7 @@ export async function createActivityDeps(
   const db = await openDatabase(databaseUrl, { poolSize: 20 });
   return {
     db,
-    credentials: new CredentialStore(db, new TokenCipher(config.encryptionKey)),
+    credentials: new CredentialStore(db, tokenCipher(config)),
     limiters: new RateLimiters(() => metrics.rateLimitWaits.inc()),
     metrics,
     log,

@@ -15,6 +15,7 @@ import { customerRoutes } from './routes/customers';
 import { dataSourceRoutes } from './routes/data-sources';
 import { healthRoutes } from './routes/health';
 import { intercomRoutes } from './routes/intercom';
+import { recoverRoutes } from './routes/recover';
 import { pageRoutes } from './pages';
 import { oauthCallbackRoutes } from './routes/oauth-callback';
 import { webhookRoutes } from './routes/webhooks';
@@ -97,6 +98,7 @@ export function createApp(deps: ApiDeps): express.Express {
   });
   app.use(dataSourceRoutes(ctx));
   app.use(intercomRoutes(ctx));
+  app.use(recoverRoutes(ctx));
   app.use(customerRoutes(ctx));
   app.use(contactRoutes(ctx));
   app.use(automationRoutes(ctx));

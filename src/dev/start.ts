@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { startApi } from '../api/server';
 import { loadConfigOrExit, loadConfigWith } from '../config';
-import { TokenCipher } from '../crypto';
+import { tokenCipher } from '../crypto';
 import { CredentialStore } from '../db/repositories/credentials';
 import { startFakeIntercom, type FakeIntercom } from '../fake-intercom';
 import { createLogger } from '../logger';
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
       workflows: new SourceWorkflows(client, config.temporal.taskQueue, {
         reconcileInterval: config.reconcileInterval,
       }),
-      credentials: new CredentialStore(deps.db, new TokenCipher(config.encryptionKey!)),
+      credentials: new CredentialStore(deps.db, tokenCipher(config)),
       checkTemporal: async () => {
         await connection.workflowService.getSystemInfo({});
       },
