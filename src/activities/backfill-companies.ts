@@ -18,6 +18,11 @@ export interface CompaniesCursor {
 }
 
 const SCROLL_LOCK_WAIT_MS = 5_000;
+/**
+ * Scroll restarts in a row without a page in between before the error goes to Temporal, whose retry waits with
+ * backoff (and resumes from the heartbeated cursor): an Intercom answering only 5xx is not asked in a tight loop.
+ */
+const RESTARTS_IN_A_ROW = 3;
 
 /** Starts fetching a scroll page now; its failure is handled where it is awaited. */
 function prefetch(http: IntercomHttp, scrollParam: string | undefined): Promise<ScrollPage> {
@@ -58,6 +63,7 @@ export function createCompanyBackfill(deps: ActivityDeps) {
         return prefetch(session.http, undefined);
       };
       const progress = new ProgressBuffer(writes, sourceId);
+      let failedInARow = 0;
       try {
         let next = prefetch(session.http, cursor.scrollParam);
         for (;;) {
@@ -74,6 +80,7 @@ export function createCompanyBackfill(deps: ActivityDeps) {
               continue;
             }
             if (err.status === 404 || err.status >= 500) {
+              if (++failedInARow > RESTARTS_IN_A_ROW) throw err;
               deps.log.warn(
                 { sourceId, status: err.status },
                 'companies scroll lost; restarting it from the beginning',
@@ -84,6 +91,7 @@ export function createCompanyBackfill(deps: ActivityDeps) {
             }
             throw err;
           }
+          failedInARow = 0;
           const nextParam = page.data.length > 0 ? (page.scroll_param ?? undefined) : undefined;
           if (nextParam) next = prefetch(session.http, nextParam);
           if (page.data.length > 0) {

@@ -62,10 +62,17 @@ export interface System {
  * The whole service in this process, on the real stack: a fresh database, the Temporal dev server, a worker,
  * the API on a random port, and a fake Intercom over HTTP. Nothing of ours is mocked.
  */
-export async function startSystem(opts: { fake?: FakeIntercomOptions; tuning?: SourceTuning } = {}): Promise<System> {
+export async function startSystem(
+  opts: {
+    fake?: FakeIntercomOptions;
+    tuning?: SourceTuning;
+    /** A database of the test's own (a PostgreSQL the test restarts); default a fresh one on the run's server. */
+    database?: { url: string; drop(): Promise<void> };
+  } = {},
+): Promise<System> {
   const logs = new LogCapture();
   const log = createLogger('info', logs);
-  const database = await createTestDatabase();
+  const database = opts.database ?? (await createTestDatabase());
   const db = await openDatabase(database.url);
   // The API's port is chosen first so the fake can send its webhooks there.
   const port = await freePort();
