@@ -78,7 +78,9 @@ export function recoveredState(r: SourceRecord): CarriedState {
   const backfill = r.backfillStartedAt
     ? { startedAt: r.backfillStartedAt, finishedAt: r.backfillFinishedAt, pagesFetched: 0 }
     : null;
-  const base: CarriedState = { ...INITIAL, generation, lastError: r.lastError, backfill };
+  // The last error is kept only where it says what to do (a token to replace); anything else is tried again.
+  const lastError = r.status === 'needs_reconnect' ? r.lastError : null;
+  const base: CarriedState = { ...INITIAL, generation, lastError, backfill };
   const rerunBackfill = (): CarriedState => ({
     ...base,
     status: generation <= 1 ? 'importing' : 'resyncing',
@@ -152,6 +154,18 @@ export class SourceState implements CarriedState {
     carried?: CarriedState,
   ) {
     Object.assign(this, INITIAL, carried);
+  }
+
+  /** Takes a recovered run's state, keeping what was requested while it was read. */
+  restore(carried: CarriedState): void {
+    const asked = {
+      connectRequested: this.connectRequested,
+      updateFieldsRequested: this.updateFieldsRequested,
+      reconcileRequested: this.reconcileRequested,
+      deleteRequested: this.deleteRequested,
+    };
+    Object.assign(this, carried);
+    for (const [k, v] of Object.entries(asked)) if (v) this[k as keyof typeof asked] = true;
   }
 
   view(): SourceStatusView {

@@ -17,7 +17,7 @@ import {
 } from './messages';
 import { SourceStatusAttribute } from './search-attributes';
 import { SourceLifecycle } from './source-lifecycle';
-import { recoveredState, SourceState, type CarriedState, type SourceWorkflowInput } from './source-state';
+import { recoveredState, SourceState, type SourceWorkflowInput } from './source-state';
 
 /**
  * The lifecycle of one source, workflow id `source:<id>`: connect → choose → backfill → live (webhooks and
@@ -30,13 +30,10 @@ import { recoveredState, SourceState, type CarriedState, type SourceWorkflowInpu
  * is started again from the source's row in PostgreSQL by the API's next command (SourceWorkflows.recover).
  */
 export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> {
-  let carried: CarriedState | undefined = input.carried;
-  if (input.recover && !carried) {
-    carried = recoveredState(await wf.proxyActivities<Activities>(shortActivity).recoveryState(input.sourceId));
-    wf.upsertSearchAttributes([{ key: SourceStatusAttribute, value: carried.status }]);
-  }
-  const state = new SourceState(input.sourceId, carried);
+  const state = new SourceState(input.sourceId, input.carried);
   const steps = new SourceLifecycle(state, input);
+  // A recovered run reads its state first; commands that arrive meanwhile wait for it (handlers are set at once).
+  let ready = !(input.recover && !input.carried);
   const purge = wf.proxyActivities<Activities>(importActivity());
 
   wf.setHandler(statusQuery, () => state.view());
@@ -62,21 +59,37 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
   wf.setHandler(
     startImportUpdate,
     async (selection: ImportSelection) => {
+      if (!ready) {
+        await wf.condition(() => ready);
+        reject(state.importRejection());
+      }
       await steps.saveSelection(selection);
       state.importRequested = true;
       return state.view();
     },
-    { validator: (_selection: ImportSelection) => reject(state.importRejection()) },
+    { validator: (_selection: ImportSelection) => ready && reject(state.importRejection()) },
   );
   wf.setHandler(
     resyncUpdate,
     async (selection: ImportSelection | null) => {
+      if (!ready) {
+        await wf.condition(() => ready);
+        reject(state.resyncRejection());
+      }
       if (selection) await steps.saveSelection(selection);
       state.resyncRequested = true;
       return state.view();
     },
-    { validator: (_selection: ImportSelection | null) => reject(state.resyncRejection()) },
+    { validator: (_selection: ImportSelection | null) => ready && reject(state.resyncRejection()) },
   );
+
+  if (!ready) {
+    const record = await wf.proxyActivities<Activities>(shortActivity).recoveryState(input.sourceId);
+    state.restore(recoveredState(record));
+    if (state.deleteRequested) wf.upsertSearchAttributes([{ key: SourceStatusAttribute, value: state.status }]);
+    else await steps.setStatus(state.status);
+    ready = true;
+  }
 
   try {
     await lifecycle(input, state, steps, purge);

@@ -498,10 +498,17 @@ describe('connecting Intercom', () => {
     expect(`${back.origin}${back.pathname}`).toBe('http://crm.example.test/oauth/intercom/callback');
     expect(back.searchParams.get('state')).toBe(to.searchParams.get('state'));
 
+    // Only the browser that started the flow may finish it: without its cookie the callback is refused.
+    const cookie = connect.headers.get('set-cookie')!.split(';')[0];
+    expect(connect.headers.get('set-cookie')).toMatch(/HttpOnly/i);
+    const otherBrowser = await call(api.url, 'GET', `${back.pathname}${back.search}`, { auth: null });
+    expect(otherBrowser.status).toBe(400);
+    expect(otherBrowser.body.message).toMatch(/another browser/);
+
     // Intercom sends the browser to PUBLIC_URL; here the API listens on a random port.
     const callback = await call(api.url, 'GET', `${back.pathname}${back.search}`, {
       auth: null,
-      headers: { accept: 'text/html' },
+      headers: { accept: 'text/html', cookie },
     });
     expect(callback.status).toBe(302);
     expect(callback.headers.get('location')).toBe(`/app/sources/${id}`);
@@ -520,10 +527,10 @@ describe('connecting Intercom', () => {
       expect(text.includes(back.searchParams.get('code')!)).toBe(false);
     }
 
-    // The code is single-use: replaying the callback fails with a 400 telling the user to start again.
-    const replay = await call(api.url, 'GET', `${back.pathname}${back.search}`, { auth: null });
+    // The state is single-use: replaying the callback, even from the same browser, fails with a 400.
+    const replay = await call(api.url, 'GET', `${back.pathname}${back.search}`, { auth: null, headers: { cookie } });
     expect(replay.status).toBe(400);
-    expect(replay.body.message).toMatch(/start the connection again/i);
+    expect(replay.body.message).toMatch(/already used.*start the connection again/i);
   });
 
   it('rejects a tampered or expired state with 400', async () => {

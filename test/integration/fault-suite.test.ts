@@ -1,10 +1,10 @@
 import { rm } from 'node:fs/promises';
 import { IntercomClient } from 'intercom-client';
-import { startPostgres, tempDataDir, type RunningPostgres } from '../../src/dev/postgres';
+import { tempDataDir } from '../../src/dev/postgres';
 import { freePort } from '../../src/dev/temporal-server';
 import { startFakeIntercom } from '../../src/fake-intercom';
-import { createLogger } from '../../src/logger';
 import { actualState, countRows, expectedState } from '../helpers/exact-state';
+import { RestartablePostgres } from '../helpers/postgres-process';
 import { eventually, importSource, startSystem, waitForStatus, type System } from '../helpers/system';
 
 /**
@@ -52,14 +52,13 @@ describe('fault suite', () => {
   it('PostgreSQL restarted in the middle of a backfill and again during live sync: completes exactly', async () => {
     const dataDir = await tempDataDir('intercom-crm-sync-pgfault-');
     const port = await freePort();
-    const log = createLogger('warn');
-    const boot = () => startPostgres({ dataDir, port, ephemeral: true, log, database: 'faults' });
-    let pg: RunningPostgres = await boot();
+    const pg = new RestartablePostgres(dataDir, port);
+    const url = await pg.start();
     try {
       sys = await startSystem({
         fake: { companies: 300, contacts: 1200, seed: 41, latencyMs: 40, scrollPageSize: 10 },
         tuning: { partitions: 4 },
-        database: { url: pg.url, drop: async () => undefined },
+        database: { url, drop: async () => undefined },
       });
       const s = sys;
       await s.startWorker();
@@ -76,7 +75,7 @@ describe('fault suite', () => {
       );
       const restartedAt = Date.now();
       await pg.stop();
-      pg = await boot();
+      await pg.start();
       note(
         `backfill: PostgreSQL restarted with ${before}/${total} companies written (${Date.now() - restartedAt} ms down)`,
       );
@@ -98,7 +97,7 @@ describe('fault suite', () => {
         await intercom.companies.attachContact({ contact_id: (contact as { id: string }).id, id: company.id });
       }
       const liveRestart = Date.now();
-      pg = await boot();
+      await pg.start();
       await expectExact(s, id, 'after live sync');
       note(
         `live sync: 5 companies and 5 contacts made while PostgreSQL was down, applied ${Date.now() - liveRestart} ms after it came back`,
