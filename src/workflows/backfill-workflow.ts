@@ -51,11 +51,11 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillRe
    */
   async function untilDone<T>(run: (resumeFrom: unknown) => Promise<T>): Promise<T> {
     let resumeFrom: unknown = undefined;
-    let stalled = false;
+    let stalled: string | null = null;
     for (;;) {
       try {
         const done = await run(resumeFrom);
-        if (stalled) await parent.signal(backfillStalledSignal, { reason: null });
+        if (stalled !== null) await parent.signal(backfillStalledSignal, { reason: null });
         return done;
       } catch (err) {
         const rejected = failureOf(err, FailureType.TokenRejected);
@@ -67,8 +67,9 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillRe
           await parent.signal(backfillBlockedSignal, { reason: rejected.message });
           await wf.condition(() => resumed);
         } else {
-          stalled = true;
-          await parent.signal(backfillStalledSignal, { reason: stall!.message });
+          // Told once per new reason: a stall that lasts days must not grow the parent's history.
+          if (stall!.message !== stalled) await parent.signal(backfillStalledSignal, { reason: stall!.message });
+          stalled = stall!.message;
           await wf.condition(() => resumed, input.stalledRetryInterval ?? '5 minutes');
         }
       }

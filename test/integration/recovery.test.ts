@@ -15,7 +15,7 @@ describe('recovery', () => {
   beforeAll(async () => {
     sys = await startSystem({
       fake: { companies: 12, contacts: 40, seed: 71 },
-      tuning: { stalledRetryInterval: '3 seconds' },
+      tuning: { stalledRetryInterval: '3 seconds', continueAsNewAfterEvents: 150 },
     });
     await sys.startWorker();
   }, 120_000);
@@ -74,6 +74,23 @@ describe('recovery', () => {
     expect((await sys.api('POST', `/v1/data_sources/${id}/recover`)).status).toBe(409);
     expect((await sys.api('POST', `/v1/data_sources/${id}/intercom/reconcile`)).status).toBe(409);
     expect(await runStatus(id)).toBe('COMPLETED');
+  }, 240_000);
+
+  it('a source waiting for its connection continues as new before its history grows large', async () => {
+    const created = await sys.api('POST', '/v1/data_sources', { name: 'Waiting long', system: 'Intercom' });
+    const id: string = created.body.uuid;
+    const firstRun = (await handle(id).describe()).runId;
+    // Nudges pile up while nobody connects the source (each one is a history event).
+    for (let i = 0; i < 200; i++) await sys.workflows.inboxHasWork(id);
+    await eventually(
+      async () => ((await handle(id).describe()).runId !== firstRun ? true : undefined),
+      'a new run of the waiting source',
+    );
+    const events = (await sys.client.workflow.getHandle(`source:${id}`, firstRun).fetchHistory()).events ?? [];
+    expect(events.some((e) => e.workflowExecutionContinuedAsNewEventAttributes)).toBe(true);
+    // The new run is the same source: connecting it still works.
+    await sys.api('POST', `/v1/data_sources/${id}/intercom/token`, { access_token: sys.fake.accessToken });
+    await waitForStatus(sys, id, 'connected');
   }, 240_000);
 
   it('two Start Import calls at once: exactly one is accepted, the other gets 409', async () => {

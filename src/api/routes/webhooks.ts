@@ -22,7 +22,7 @@ const notificationSchema = z.looseObject({
 export function webhookRoutes(ctx: ApiContext): Router {
   const { deps } = ctx;
   const inbox = new WebhookInbox(deps.db);
-  const notifier = new InboxNotifier(deps.workflows, deps.log);
+  const notifier = new InboxNotifier(deps.workflows, deps.log, async (id) => (await ctx.sources.find(id))?.status);
   const router = Router();
   router.post('/webhooks/intercom', express.raw({ type: () => true, limit: '512kb' }), async (req, res) => {
     const secret = deps.config.intercom.clientSecret;
