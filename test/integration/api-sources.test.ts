@@ -638,15 +638,21 @@ describe('steering a source', () => {
     expect(await signalsOf(id)).toEqual(['updateFields', 'reconcile', 'delete']);
   });
 
-  it('answers 409 for Intercom steering of a custom source, and 409 when the workflow is gone', async () => {
+  it('answers 409 for Intercom steering of a custom source, and restarts a workflow terminated in Temporal', async () => {
     const custom = await createSource('Steered custom');
     for (const path of ['/intercom/update-fields', '/intercom/resync', '/intercom/reconcile']) {
       expect((await v1('POST', `/v1/data_sources/${custom}${path}`)).status).toBe(409);
     }
     const id = await createSource('Workflow ended', 'Intercom');
-    await client.workflow.getHandle(sourceWorkflowId(id)).terminate('gone');
+    const ended = client.workflow.getHandle(sourceWorkflowId(id));
+    const firstRun = (await ended.describe()).runId;
+    await ended.terminate('operator mistake');
+    // Not final (only a completed delete is): the command starts the workflow again from PostgreSQL and is delivered.
     const res = await v1('POST', `/v1/data_sources/${id}/intercom/update-fields`);
-    expect(res.status).toBe(409);
-    expect(res.body.message).toMatch(/workflow/);
+    expect(res.status).toBe(202);
+    const again = await client.workflow.getHandle(sourceWorkflowId(id)).describe();
+    expect(again.status.name).toBe('RUNNING');
+    expect(again.runId).not.toBe(firstRun);
+    expect(await signalsOf(id)).toEqual(['updateFields']);
   });
 });
