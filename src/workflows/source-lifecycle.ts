@@ -67,16 +67,15 @@ export class SourceLifecycle {
     await activities.recordSourceStatus(this.state.sourceId, status, lastError);
   }
 
-  /** Runs Intercom work; a token that needs replacing moves the source to needs_reconnect. False then. */
-  async unlessTokenRejected(work: () => Promise<unknown>): Promise<boolean> {
+  /** Runs Intercom work; a token that needs replacing moves the source to needs_reconnect ('token' then). */
+  async unlessTokenRejected<T>(work: () => Promise<T>): Promise<T | 'token'> {
     try {
-      await work();
-      return true;
+      return await work();
     } catch (err) {
       const rejected = failureOf(err, ...NEEDS_TOKEN);
       if (!rejected) throw err;
       await this.setStatus('needs_reconnect', rejected.message);
-      return false;
+      return 'token';
     }
   }
 
@@ -117,10 +116,11 @@ export class SourceLifecycle {
     await this.setStatus('connecting', null);
     let ok: boolean;
     try {
-      ok = await this.unlessTokenRejected(async () => {
+      const verified = await this.unlessTokenRejected(async () => {
         await activities.verifyConnection(this.state.sourceId);
         await activities.loadAttributeCatalogue(this.state.sourceId);
       });
+      ok = verified !== 'token';
     } catch (err) {
       const stalled = failureOf(err, FailureType.Stalled);
       if (!stalled) throw err;
@@ -208,19 +208,18 @@ export class SourceLifecycle {
   async reconcile(): Promise<void> {
     this.state.reconcileRequested = false;
     const since = this.state.lastReconciledAt ?? 0;
-    let outcome: 'done' | 'stalled' | 'cancelled' | 'token' = 'token';
-    await this.unlessTokenRejected(async () => {
-      outcome = await this.work(async () => {
+    const outcome = await this.unlessTokenRejected(() =>
+      this.work(async () => {
         const { startedAt } = await activities.reconciliationStarted(this.state.sourceId);
         await this.long.importCompanies(this.state.sourceId, this.state.generation);
         await this.long.reconcileContacts(this.state.sourceId, since);
         this.state.lastReconciledAt = startedAt;
-      });
-    });
+      }),
+    );
     // A stalled reconciliation is tried again after the stall interval rather than a whole reconcile interval.
-    const stalled = (outcome as string) === 'stalled';
-    this.state.nextReconcileAtMs = Date.now() + (stalled ? this.stalledRetryMs : this.reconcileEveryMs);
-    if ((outcome as string) === 'done') {
+    const wait = outcome === 'stalled' ? this.stalledRetryMs : this.reconcileEveryMs;
+    this.state.nextReconcileAtMs = Date.now() + wait;
+    if (outcome === 'done') {
       this.state.inboxPending = true;
       if (this.state.lastError !== null) await this.setStatus('live', null);
     }
