@@ -82,6 +82,11 @@ export type Config = {
   previousEncryptionKeys: Buffer[];
   intercom: { clientId?: string; clientSecret?: string; apiBase?: string; oauthUrl?: string };
   reconcileInterval: string;
+  /**
+   * How often the API records that the webhook endpoint is alive; a silence over three beats is an outage whose
+   * notifications Intercom may have dropped, and is reconciled. Not an environment setting (tests shorten it).
+   */
+  endpointBeatMs: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
 };
 
@@ -121,6 +126,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       oauthUrl: e.INTERCOM_OAUTH_URL?.replace(/\/$/, ''),
     },
     reconcileInterval: e.RECONCILE_INTERVAL,
+    endpointBeatMs: 5_000,
     logLevel: e.LOG_LEVEL,
   };
 }

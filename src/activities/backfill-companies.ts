@@ -1,5 +1,5 @@
 import { companyToRecord } from '../domain/intercom-mapping';
-import { ImportWrites } from '../db/repositories/import-writes';
+import { ImportWrites, SourceDeletions } from '../db/repositories/import-writes';
 import { IntercomHttpError } from '../intercom/errors';
 import type { IntercomHttp } from '../intercom/http';
 import { fetchScrollPage, type ScrollPage } from '../intercom/pages';
@@ -15,6 +15,8 @@ export interface CompaniesCursor {
   restarts: number;
   /** A resumed scroll may have lost the pages in flight when the last attempt died: read everything once more. */
   fullPassPending?: boolean;
+  /** Database time when the first attempt started: companies not written since are gone from Intercom. */
+  passStartedAt?: string;
 }
 
 const SCROLL_LOCK_WAIT_MS = 5_000;
@@ -44,6 +46,7 @@ function prefetch(http: IntercomHttp, scrollParam: string | undefined): Promise<
  */
 export function createCompanyBackfill(deps: ActivityDeps) {
   const writes = new ImportWrites(deps.db);
+  const deletions = new SourceDeletions(deps.db);
   return {
     async importCompanies(
       sourceId: string,
@@ -56,6 +59,7 @@ export function createCompanyBackfill(deps: ActivityDeps) {
       const cursor: CompaniesCursor = resumed
         ? { ...resumed, fullPassPending: resumed.fullPassPending || resumed.scrollParam !== undefined }
         : { pages: 0, records: 0, restarts: 0 };
+      cursor.passStartedAt ??= await deletions.databaseNow();
       const restart = () => {
         cursor.scrollParam = undefined;
         cursor.restarts++;
@@ -110,6 +114,10 @@ export function createCompanyBackfill(deps: ActivityDeps) {
           cursor.fullPassPending = false;
           next = restart();
         }
+        // Every company was read: those not written since the pass started no longer exist in Intercom.
+        const vanished = await deletions.companiesNotSeenSince(sourceId, cursor.passStartedAt);
+        if (vanished > 0)
+          deps.log.info({ sourceId, companies: vanished }, 'companies gone from Intercom marked deleted');
         return { pages: cursor.pages, records: cursor.records, restarts: cursor.restarts };
       } finally {
         await progress.flush().catch(() => undefined);

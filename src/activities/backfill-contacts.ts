@@ -9,12 +9,13 @@ import {
 } from '../domain/contact-partitions';
 import { contactToFields, embeddedCompanyIds } from '../domain/intercom-mapping';
 import type { IntercomContact } from '../domain/intercom-types';
-import { ImportWrites, type ContactLinks } from '../db/repositories/import-writes';
+import { ImportWrites, SourceDeletions, type ContactLinks } from '../db/repositories/import-writes';
 import type { IntercomHttp } from '../intercom/http';
 import { fetchAllContactCompanyIds, nextCursor, searchContacts } from '../intercom/pages';
 import type { ActivityDeps } from './deps';
 import { activityContext } from './heartbeat';
 import { ProgressBuffer } from './progress-buffer';
+import { markVanishedContacts } from './reconcile-deletions';
 import { openIntercomSession, type IntercomSession } from './intercom-session';
 
 interface PartitionCursor {
@@ -34,6 +35,7 @@ interface SearchImportResult {
 
 export function createContactBackfill(deps: ActivityDeps) {
   const writes = new ImportWrites(deps.db);
+  const deletions = new SourceDeletions(deps.db);
 
   /** Resolves every company of each contact (over 10 needs its own request), writes the page, counts skips. */
   async function writeContactPage(
@@ -150,11 +152,18 @@ export function createContactBackfill(deps: ActivityDeps) {
 
     /**
      * Reconciliation: every contact updated since `sinceUnix`, re-read with a day of overlap because Intercom
-     * matches dates by calendar day. Older data never overwrites newer, so re-reading is harmless.
+     * matches dates by calendar day. Older data never overwrites newer, so re-reading is harmless. Then the
+     * stored contacts that no longer exist in Intercom (deleted, archived or merged away while a notification
+     * was lost) are marked deleted.
      */
-    reconcileContacts(sourceId: string, sinceUnix: number, resumeFrom?: unknown): Promise<SearchImportResult> {
+    async reconcileContacts(sourceId: string, sinceUnix: number, resumeFrom?: unknown): Promise<SearchImportResult> {
       const query = { field: 'updated_at', operator: '>', value: noonOf(dayOf(sinceUnix) - 1) };
-      return importSearch(sourceId, query, resumeFrom, false);
+      const result = await importSearch(sourceId, query, resumeFrom, false);
+      const ctx = activityContext();
+      const session = await openIntercomSession(deps, sourceId);
+      const marked = await markVanishedContacts(deletions, session.http, sourceId, () => ctx.heartbeat(result));
+      if (marked > 0) deps.log.info({ sourceId, contacts: marked }, 'contacts gone from Intercom marked deleted');
+      return result;
     },
   };
 }

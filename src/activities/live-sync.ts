@@ -1,6 +1,7 @@
 import { toIsoTimestamp } from '../domain/custom-attributes';
 import { companyToRecord, contactToFields, embeddedCompanyIds } from '../domain/intercom-mapping';
 import type { IntercomCompany, IntercomContact } from '../domain/intercom-types';
+import { fromWebhookItem, toSeconds, type WebhookObject } from '../domain/webhook-items';
 import { classifyTopic } from '../domain/webhook-topics';
 import { ImportWrites, SourceDeletions, type ContactLinks } from '../db/repositories/import-writes';
 import { WebhookInbox, type InboxRow } from '../db/repositories/webhook-inbox';
@@ -13,28 +14,38 @@ import { openIntercomSession, type IntercomSession } from './intercom-session';
 const BATCH = 200;
 
 /**
- * The newest version of each object among consecutive notifications. Intercom's updated_at has one-second
- * granularity, so two versions with the same updated_at cannot be ordered: such an object is marked
- * ambiguous and its current state is fetched instead.
+ * The newest version of each object among consecutive notifications. Notifications carry updated_at in
+ * milliseconds, which orders them among themselves; two versions with the same millisecond (or none) cannot be
+ * ordered and are marked ambiguous. What is stored has second precision (REST reads have no more), so a
+ * notification in the same second as the stored version is undecided too. Undecided objects are fetched: their
+ * current state settles the order. `fetch` forces that for an object whatever its time (an unarchived contact).
  */
-class LatestById<T extends { id: string; updated_at?: number }> {
-  readonly items = new Map<string, { item: T; ambiguous: boolean }>();
+class LatestById<T extends { id: string }> {
+  readonly items = new Map<string, { item: T; ms: number | null; ambiguous: boolean; fetch: boolean }>();
 
-  add(item: T): void {
+  add({ object, updatedMs }: WebhookObject, fetch = false): void {
+    const item = object as unknown as T;
     const seen = this.items.get(item.id);
-    const t = item.updated_at ?? 0;
-    const s = seen?.item.updated_at ?? 0;
-    if (!seen || t > s) this.items.set(item.id, { item, ambiguous: false });
+    const t = updatedMs ?? 0;
+    const s = seen?.ms ?? 0;
+    if (!seen || t > s)
+      this.items.set(item.id, { item, ms: updatedMs, ambiguous: false, fetch: fetch || !!seen?.fetch });
     else if (t === s && JSON.stringify(seen.item) !== JSON.stringify(item)) seen.ambiguous = true;
+    if (fetch && seen) seen.fetch = true;
   }
 
-  /** Entries whose order is unknown: ambiguous among themselves, or tied with what is stored. */
+  /** Entries to fetch: ambiguous among themselves, in the same second as what is stored, or forced. */
   undecided(stored: Map<string, number>): Set<string> {
     const out = new Set<string>();
-    for (const [id, { item, ambiguous }] of this.items) {
-      if (ambiguous || (item.updated_at !== undefined && stored.get(id) === item.updated_at)) out.add(id);
+    for (const [id, { ms, ambiguous, fetch }] of this.items) {
+      if (ambiguous || fetch || (ms !== null && stored.get(id) === toSeconds(ms))) out.add(id);
     }
     return out;
+  }
+
+  /** Entries forced to be fetched (they are current in Intercom if the fetch finds them). */
+  forced(): Set<string> {
+    return new Set([...this.items].filter(([, e]) => e.fetch).map(([id]) => id));
   }
 }
 
@@ -80,6 +91,8 @@ export function createLiveSync(deps: ActivityDeps) {
     if (batch.items.size === 0) return;
     const ids = [...batch.items.keys()];
     const undecided = batch.undecided(await writes.storedUpdatedAt(session.source.id, 'contact', ids));
+    const forced = batch.forced();
+    const revived: string[] = [];
     const items = await Promise.all(
       [...batch.items.values()].map(async ({ item }): Promise<ContactLinks | null> => {
         const embedded = embeddedCompanyIds(item);
@@ -88,11 +101,14 @@ export function createLiveSync(deps: ActivityDeps) {
         }
         const contact = await current<IntercomContact>(session, `/contacts/${encodeURIComponent(item.id)}`);
         if (!contact) return null;
+        // Read just now: the contact exists, whatever deletion or archive was recorded before.
+        if (forced.has(item.id)) revived.push(contact.id);
         const listed = embeddedCompanyIds(contact);
         const companyIds = listed.complete ? listed.ids : await fetchAllContactCompanyIds(session.http, contact.id);
         return { contact: contactToFields(contact, session.attributes.contact), companyIds };
       }),
     );
+    if (revived.length > 0) await deletions.contactRevived(session.source.id, revived);
     await writes.upsertContacts(
       session.source.id,
       items.filter((i): i is ContactLinks => i !== null),
@@ -113,20 +129,36 @@ export function createLiveSync(deps: ActivityDeps) {
       const item = (row.payload.data?.item ?? {}) as Record<string, unknown>;
       const change = classifyTopic(row.topic);
       switch (change.kind) {
-        case 'company_upsert':
-          if (typeof item.id === 'string') companies.add(item as unknown as IntercomCompany);
+        case 'company_upsert': {
+          const company = fromWebhookItem(item);
+          if (company) companies.add(company);
           break;
+        }
         case 'contact_upsert':
+        case 'contact_unarchived':
         case 'company_contact_attached':
         case 'company_contact_detached': {
           // Attach and detach are contact changes: the contact's whole company list replaces the stored links.
-          const contact = (change.kind === 'contact_upsert' ? item : item.contact) as IntercomContact | undefined;
-          if (contact?.id) contacts.add(contact);
+          const link = change.kind === 'company_contact_attached' || change.kind === 'company_contact_detached';
+          const contact = fromWebhookItem(link ? item.contact : item);
+          if (contact) contacts.add(contact, change.kind === 'contact_unarchived');
+          break;
+        }
+        case 'contact_merged': {
+          // The survivor is written as any update; the absorbed contact is the same person: its rows go.
+          const survivor = fromWebhookItem(item);
+          if (survivor) contacts.add(survivor);
+          const from = item.merged_from as { id?: unknown } | undefined;
+          if (typeof from?.id === 'string' && from.id !== survivor?.object.id) {
+            await flush();
+            await deletions.contactMergedAway(session.source.id, from.id);
+          }
           break;
         }
         case 'company_deleted':
         case 'contact_deleted': {
-          // Deletes keep their place in the order: what came before is written first.
+          // Deletes keep their place in the order: what came before is written first. Deletion items carry no
+          // updated_at; the notification's created_at orders them against the versions stored.
           await flush();
           if (typeof item.id !== 'string') break;
           const at = toIsoTimestamp(row.payload.created_at) ?? new Date().toISOString();
@@ -134,6 +166,7 @@ export function createLiveSync(deps: ActivityDeps) {
           else await deletions.contactDeleted(session.source.id, item.id, at);
           break;
         }
+        case 'ping':
         case 'ignored':
           break;
       }

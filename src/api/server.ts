@@ -8,6 +8,7 @@ import { createLogger } from '../logger';
 import { createMetrics } from '../metrics';
 import { SourceWorkflows } from '../temporal/source-client';
 import { createApp, type ApiDeps } from './app';
+import { watchEndpoint } from './endpoint-watch';
 
 export interface RunningApi {
   /** http://127.0.0.1:<port> */
@@ -23,6 +24,7 @@ export async function startApi(config: Config, deps: ApiDeps): Promise<RunningAp
   });
   server.keepAliveTimeout = 65_000;
   const { port } = server.address() as AddressInfo;
+  const watch = watchEndpoint(deps);
   let closing: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -31,7 +33,7 @@ export async function startApi(config: Config, deps: ApiDeps): Promise<RunningAp
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
-      });
+      }).then(() => watch.stop());
       return closing;
     },
   };

@@ -4,12 +4,14 @@ import { entities } from './entities';
 import { InitialSchema1764400000000 } from './migrations/1764400000000-initial-schema';
 import { MergeKeys1764500000000 } from './migrations/1764500000000-merge-keys';
 import { WebhookIgnored1764450000000 } from './migrations/1764450000000-webhook-ignored';
+import { WebhookReceipts1764600000000 } from './migrations/1764600000000-webhook-receipts';
 import { OAuthStateUses1764620000000 } from './migrations/1764620000000-oauth-state-uses';
 
 export const migrations = [
   InitialSchema1764400000000,
   WebhookIgnored1764450000000,
   MergeKeys1764500000000,
+  WebhookReceipts1764600000000,
   OAuthStateUses1764620000000,
 ];
 

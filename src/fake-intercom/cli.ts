@@ -8,7 +8,8 @@ import { startFakeIntercom, type FakeIntercomOptions } from './index';
 
 const USAGE = `Usage: fake-intercom [--port 4010] [--companies 50] [--contacts 200] [--seed 1] [--latency-ms 0]
   [--rate-limit 10000] [--webhook-url URL] [--client-id ID] [--client-secret SECRET] [--access-token TOKEN]
-  [--region US|EU|AU] [--timezone UTC] [--scroll-page-size 50] [--scroll-idle-ms 60000] [--search-lag-ms 0] [--quiet]`;
+  [--region US|EU|AU] [--timezone UTC] [--scroll-page-size 50] [--scroll-idle-ms 60000] [--search-lag-ms 2000]
+  [--webhook-delivery intercom|lenient] [--quiet]`;
 
 const INTEGER_OPTIONS = {
   port: 'port',
@@ -34,6 +35,7 @@ export function parseCli(argv: string[]): FakeIntercomOptions {
       'client-secret': { type: 'string' },
       'access-token': { type: 'string' },
       region: { type: 'string' },
+      'webhook-delivery': { type: 'string' },
       timezone: { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -63,6 +65,12 @@ export function parseCli(argv: string[]): FakeIntercomOptions {
   if (values['client-secret'] !== undefined) options.clientSecret = values['client-secret'] as string;
   if (values['access-token'] !== undefined) options.accessToken = values['access-token'] as string;
   if (values.timezone !== undefined) options.timezone = values.timezone as string;
+  if (values['webhook-delivery'] !== undefined) {
+    const policy = values['webhook-delivery'] as string;
+    if (policy !== 'intercom' && policy !== 'lenient')
+      throw new Error(`--webhook-delivery must be intercom or lenient`);
+    options.webhookDelivery = policy;
+  }
   if (values.region !== undefined) {
     if (!['US', 'EU', 'AU'].includes(values.region as string)) throw new Error(`--region must be US, EU or AU`);
     options.region = values.region as 'US' | 'EU' | 'AU';

@@ -9,10 +9,12 @@ import { appIdForSeed, seedWorkspace } from './seed';
 import { createApp, listen } from './server';
 import { FakeStore } from './store';
 import { assertTimezone } from './timezone';
-import { WebhookQueue, type WebhookControl } from './webhooks';
+import type { WebhookShape } from './store';
+import { WebhookQueue, type DeliveryPolicy, type WebhookControl } from './webhooks';
 
 export type { FaultSwitches } from './faults';
-export type { WebhookControl } from './webhooks';
+export type { DeliveryPolicy, WebhookControl, WebhookStats } from './webhooks';
+export type { WebhookShape } from './store';
 export { signature as webhookSignature } from './webhooks';
 export { FakeStore } from './store';
 export type { Json } from './render';
@@ -46,8 +48,13 @@ export interface FakeIntercomOptions {
   scrollPageSize?: number;
   /** Default 60_000. */
   scrollIdleMs?: number;
-  /** Contacts created later than now-lag are invisible to search; default 0. */
+  /** Contacts created later than now-lag are invisible to search; default 2000 (Intercom indexes in seconds). */
   searchIndexLagMs?: number;
+  /**
+   * The OAuth redirect URLs registered for the app; the consent page refuses any other, as Intercom does.
+   * Default: `<origin of webhookUrl>/oauth/intercom/callback` (what a user registers next to the webhook URL).
+   */
+  redirectUris?: string[];
   quiet?: boolean;
   // ---- extensions beyond the agreed interface (all optional) ----
   /** Clock in ms; drives rate-limit windows, scroll expiry, OAuth code expiry, index lag and write timestamps. */
@@ -56,12 +63,21 @@ export interface FakeIntercomOptions {
   timezone?: string;
   /** Array key of GET /contacts/{id}/companies: 'companies' (OA schema, SDK; default) or 'data' (OA example). */
   attachedCompaniesKey?: 'companies' | 'data';
-  /** First webhook retry delay (doubles per attempt, capped at 60 s); default 1000. */
+  /**
+   * 'intercom' (default): Intercom's documented delivery, one retry after a minute, then dropped; 410 disables,
+   * 429 throttles. 'lenient': exponential retries up to webhookMaxAttempts, for benchmarks only.
+   */
+  webhookDelivery?: DeliveryPolicy;
+  /** Scales Intercom's delivery delays (the one-minute retry, throttling); default 1. Tests use e.g. 0.01. */
+  webhookTimeScale?: number;
+  /** Lenient policy: first retry delay (doubles per attempt, capped at 60 s); default 1000. */
   webhookRetryBaseMs?: number;
   /** Webhook deliveries in flight at once; default 1 (in order). */
   webhookConcurrency?: number;
-  /** Attempts per notification before it is dropped; default 10. */
+  /** Lenient policy: attempts per notification before it is dropped; default 10. */
   webhookMaxAttempts?: number;
+  /** Topic and shape variations of Intercom's notifications (see WebhookShape). */
+  webhookShape?: Partial<WebhookShape>;
   /** Per-attempt timeout; default 5000. */
   webhookTimeoutMs?: number;
 }
@@ -108,6 +124,8 @@ export async function startFakeIntercom(options: FakeIntercomOptions = {}): Prom
   const holder: { store?: FakeStore } = {};
   const webhooks = new WebhookQueue({
     url: options.webhookUrl,
+    policy: options.webhookDelivery ?? 'intercom',
+    timeScale: options.webhookTimeScale ?? 1,
     secret: clientSecret,
     appId,
     now,
@@ -119,18 +137,19 @@ export async function startFakeIntercom(options: FakeIntercomOptions = {}): Prom
     seed,
     burstItem: (i) => {
       const visible = holder.store!.visibleContacts();
-      return visible.length > 0 ? holder.store!.contactJson(visible[i % visible.length]) : undefined;
+      return visible.length > 0 ? holder.store!.contactWebhookItem(visible[i % visible.length]) : undefined;
     },
   });
   const store = new FakeStore(workspace, seed, now, (topic, item) => webhooks.enqueue(topic, item));
   holder.store = store;
+  Object.assign(store.webhookShape, options.webhookShape);
 
   const faults = new Faults();
   const tokens = new TokenRegistry(appId);
   tokens.add(accessToken);
   const limiter = new RateLimiter(options.rateLimitPerMinute ?? 10_000, now);
   const scroll = new CompanyScroll(store, now, options.scrollIdleMs ?? 60_000, options.scrollPageSize ?? 50, faults);
-  const search = new ContactSearch({ store, timezone, now, indexLagMs: options.searchIndexLagMs ?? 0 });
+  const search = new ContactSearch({ store, timezone, now, indexLagMs: options.searchIndexLagMs ?? 2_000 });
   let url = '';
   const api: ApiContext = {
     store,
@@ -153,6 +172,9 @@ export async function startFakeIntercom(options: FakeIntercomOptions = {}): Prom
     latencyMs: options.latencyMs ?? 0,
     clientId,
     clientSecret,
+    redirectUris:
+      options.redirectUris ??
+      (options.webhookUrl ? [new URL('/oauth/intercom/callback', options.webhookUrl).toString()] : []),
     quiet,
     counts,
   });

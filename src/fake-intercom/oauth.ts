@@ -9,6 +9,8 @@ export const CODE_TTL_MS = 5 * 60_000;
 export interface OAuthOptions {
   clientId: string;
   clientSecret: string;
+  /** Redirect URLs registered for the app in the Developer Hub; any other is refused. */
+  redirectUris: string[];
   appName: string;
   tokens: TokenRegistry;
   now: () => number;
@@ -43,6 +45,15 @@ export function oauthPages(opts: OAuthOptions, codes: Map<string, IssuedCode>): 
     }
     if (typeof redirectUri !== 'string' || !/^https?:\/\//.test(redirectUri)) {
       page(res, 400, 'Invalid request', '<h1>Invalid request</h1><p>A valid redirect_uri is required.</p>');
+      return false;
+    }
+    if (!opts.redirectUris.includes(redirectUri)) {
+      page(
+        res,
+        400,
+        'Invalid request',
+        '<h1>Invalid request</h1><p>The redirect_uri is not one of the redirect URLs registered for this app.</p>',
+      );
       return false;
     }
     return true;

@@ -141,3 +141,70 @@ export function renderDataAttribute(a: DataAttributeRecord): Json {
   if (a.admin_id !== undefined) out.admin_id = a.admin_id;
   return out;
 }
+
+// ---------------------------------------------------------------- webhook items (what Intercom really sends)
+
+/** Unix seconds (with the ms of the change when known) as Intercom's webhook ISO string: `…T04:39:55.465+00:00`. */
+export function isoMs(seconds: number | null | undefined, ms?: number): string | null {
+  if (seconds === null || seconds === undefined) return null;
+  const at = ms !== undefined && Math.floor(ms / 1000) === seconds ? ms : seconds * 1000;
+  return new Date(at).toISOString().replace('Z', '+00:00');
+}
+
+const CONTACT_TIMESTAMPS = [
+  'created_at',
+  'updated_at',
+  'signed_up_at',
+  'last_seen_at',
+  'last_replied_at',
+  'last_contacted_at',
+  'last_email_opened_at',
+  'last_email_clicked_at',
+  'android_last_seen_at',
+  'ios_last_seen_at',
+] as const;
+
+/**
+ * A company inside `data.item`: ISO-ms timestamps, explicit nulls for unset fields, `plan: null` without a plan,
+ * `tag_ids` instead of the REST `tags`/`segments` lists.
+ */
+export function webhookCompany(c: CompanyRecord, appId: string, userCount: number): Json {
+  return {
+    type: 'company',
+    id: c.id,
+    company_id: c.company_id,
+    app_id: appId,
+    name: c.name,
+    remote_created_at: isoMs(c.remote_created_at),
+    created_at: isoMs(c.created_at, c.createdAtMs),
+    updated_at: isoMs(c.updated_at, c.updatedAtMs),
+    last_request_at: isoMs(c.last_request_at),
+    size: c.size ?? null,
+    website: c.website ?? null,
+    industry: c.industry ?? null,
+    monthly_spend: c.monthly_spend,
+    session_count: c.session_count,
+    user_count: userCount,
+    plan: c.plan ? { type: 'plan', id: c.plan.id, name: c.plan.name } : null,
+    tag_ids: [],
+    custom_attributes: { ...c.custom_attributes },
+  };
+}
+
+/** The company as `company.contact.attached/detached` carry it: `plan_id` instead of `plan`. */
+export function webhookLinkCompany(c: CompanyRecord, appId: string, userCount: number): Json {
+  const { plan: _plan, ...rest } = webhookCompany(c, appId, userCount);
+  return { ...rest, plan_id: c.plan?.id ?? null };
+}
+
+/** The full contact with ISO-ms timestamps (the REST shape otherwise). */
+export function webhookContact(c: ContactRecord, appId: string): Json {
+  const out = renderContact(c, appId);
+  for (const key of CONTACT_TIMESTAMPS) {
+    const v = out[key] as number | null | undefined;
+    const ms =
+      key === 'updated_at' ? c.updatedAtMs : key === 'created_at' && c.createdAtMs > 0 ? c.createdAtMs : undefined;
+    out[key] = isoMs(v, ms);
+  }
+  return out;
+}

@@ -72,6 +72,27 @@ for (const key of [
   STANDARD[key] = { type: 'date', get: (c) => c[key] };
 }
 STANDARD.tag_id = { type: 'tag', get: (c) => c.tagIds };
+// Seeded contacts are in no segment; the field is accepted as the 2.14 table documents it.
+STANDARD.segment_id = { type: 'tag', get: () => [] };
+// Fields of the 2.14 table the fake keeps no data for: always null (the mobile SDK fields, avatar).
+for (const key of [
+  'avatar',
+  'ios_app_version',
+  'ios_device',
+  'ios_app_device',
+  'ios_os_version',
+  'ios_app_name',
+  'ios_sdk_version',
+  'android_app_version',
+  'android_device',
+  'android_app_name',
+  'andoid_sdk_version',
+  'android_sdk_version',
+] as const) {
+  str(key, () => null);
+}
+STANDARD.ios_last_seen_at = { type: 'date', get: () => null };
+STANDARD.android_last_seen_at = { type: 'date', get: () => null };
 
 export interface SearchContext {
   store: FakeStore;
@@ -133,8 +154,8 @@ function compileFilter(ctx: SearchContext, node: Json): Predicate {
   const get = field.get;
   if (op === 'IN' || op === 'NIN') {
     if (!Array.isArray(node.value)) throw parameterInvalid(`${op} requires an array value`, name);
-    const set = new Set(node.value.map((v: unknown) => norm(coerce(field.type, name, v))));
-    return op === 'IN' ? (c) => set.has(norm(get(c))) : (c) => !set.has(norm(get(c)));
+    const set = new Set(node.value.map((v: unknown) => norm(coerce(field.type, name, v), name)));
+    return op === 'IN' ? (c) => set.has(norm(get(c), name)) : (c) => !set.has(norm(get(c), name));
   }
   if (Array.isArray(node.value)) throw parameterInvalid(`${op} does not take an array value`, name);
   const value = coerce(field.type, name, node.value);
@@ -160,9 +181,9 @@ function compileFilter(ctx: SearchContext, node: Json): Predicate {
   }
   switch (op) {
     case '=':
-      return (c) => norm(get(c)) === norm(value);
+      return (c) => norm(get(c), name) === norm(value, name);
     case '!=':
-      return (c) => norm(get(c)) !== norm(value);
+      return (c) => norm(get(c), name) !== norm(value, name);
     case '>':
       return (c) => typeof get(c) === 'number' && (get(c) as number) > (value as number);
     case '<':
@@ -172,11 +193,11 @@ function compileFilter(ctx: SearchContext, node: Json): Predicate {
     case '<=':
       return (c) => typeof get(c) === 'number' && (get(c) as number) <= (value as number);
   }
-  // String matching operators are case-insensitive.
-  const needle = (value as string).toLowerCase();
+  // Only email compares case-insensitively; every other string is matched as written.
+  const needle = norm(value, name) as string;
   const hay = (c: ContactRecord): string | null => {
-    const v = get(c);
-    return typeof v === 'string' ? v.toLowerCase() : null;
+    const v = norm(get(c), name);
+    return typeof v === 'string' ? v : null;
   };
   switch (op) {
     case '~':
@@ -198,9 +219,10 @@ function isUnset(v: unknown): boolean {
   return v === null || v === undefined || (Array.isArray(v) && v.length === 0);
 }
 
-/** Emails compare case-insensitively in Intercom; other strings are normalised the same way for simplicity. */
-function norm(v: unknown): unknown {
-  return typeof v === 'string' ? v.toLowerCase() : (v ?? null);
+/** Emails compare case-insensitively in Intercom (they are stored lower-cased); other strings exactly. */
+function norm(v: unknown, field: string): unknown {
+  if (typeof v === 'string') return field === 'email' ? v.toLowerCase() : v;
+  return v ?? null;
 }
 
 function compile(ctx: SearchContext, node: unknown, depth: number): Predicate {

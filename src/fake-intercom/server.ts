@@ -22,6 +22,8 @@ export interface ServerDeps {
   latencyMs: number;
   clientId: string;
   clientSecret: string;
+  /** OAuth redirect URLs registered for the app. */
+  redirectUris: string[];
   quiet: boolean;
   /** Requests served, by path; requestCount() sums by prefix. */
   counts: Map<string, number>;
@@ -47,6 +49,7 @@ export function createApp(deps: ServerDeps): express.Express {
   const oauthOpts = {
     clientId: deps.clientId,
     clientSecret: deps.clientSecret,
+    redirectUris: deps.redirectUris,
     appName: api.appName,
     tokens: deps.tokens,
     now: api.now,
@@ -101,7 +104,19 @@ export function createApp(deps: ServerDeps): express.Express {
     const header = req.get('Authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match || !deps.tokens.isValid(match[1])) {
+      // Intercom's 401s carry no rate-limit headers (the request is not attributed to an app).
+      for (const h of ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset']) res.removeHeader(h);
       sendError(res, 401, 'unauthorized', 'Access Token Invalid');
+      return;
+    }
+    next();
+  });
+
+  // The API speaks JSON only: a request without an Accept header (or one that excludes JSON) gets 406.
+  app.use((req, res, next) => {
+    const accept = req.get('Accept');
+    if (!accept || !req.accepts('application/json')) {
+      sendError(res, 406, 'not_acceptable', 'Accept header must allow application/json');
       return;
     }
     next();

@@ -1,6 +1,14 @@
 import { customAttribute } from './attributes';
 import { HttpError, companyNotFound, parameterInvalid, userNotFound } from './errors';
-import { type Json, renderCompany, renderContact, renderDataAttribute } from './render';
+import {
+  type Json,
+  renderCompany,
+  renderContact,
+  renderDataAttribute,
+  webhookCompany,
+  webhookContact,
+  webhookLinkCompany,
+} from './render';
 import { IdFactory, type SeededWorkspace } from './seed';
 import type {
   AttributeModel,
@@ -16,6 +24,14 @@ import type {
 export type StoreEmitter = (topic: string, item: Json) => void;
 
 const COMPANY_LINK_LIMIT = 1000;
+
+/** Variations seen in Intercom's notifications, switchable for tests. */
+export interface WebhookShape {
+  /** The documented topic is `contact.unarchive`; a live capture used `contact.unarchived`. */
+  unarchiveTopic: 'contact.unarchive' | 'contact.unarchived';
+  /** `contact.merged` names the absorbed contact in `merged_from` (documented); one capture had none. */
+  mergedFrom: boolean;
+}
 
 /**
  * Workspace state and all mutations. Records are kept in arrays indexed by `seq` with tombstones (deleted flags)
@@ -36,6 +52,7 @@ export class FakeStore {
   readonly tags: TagRecord[];
   private readonly ids: IdFactory;
   private nextAttributeId: number;
+  readonly webhookShape: WebhookShape = { unarchiveTopic: 'contact.unarchive', mergedFrom: true };
 
   constructor(
     ws: SeededWorkspace,
@@ -159,6 +176,20 @@ export class FakeStore {
     return Math.floor(this.now() / 1000);
   }
 
+  /** Sets updated_at (seconds, REST) and the ms of the change (webhooks) from one clock reading. */
+  private stamp(record: { updated_at: number; updatedAtMs?: number }, ms = this.now()): void {
+    record.updated_at = Math.floor(ms / 1000);
+    record.updatedAtMs = ms;
+  }
+
+  private companyItem(c: CompanyRecord): Json {
+    return webhookCompany(c, this.appId, this.userCount(c.id));
+  }
+
+  private contactItem(c: ContactRecord): Json {
+    return webhookContact(c, this.appId);
+  }
+
   private touch(): void {
     this.version++;
   }
@@ -170,7 +201,8 @@ export class FakeStore {
       throw new HttpError(400, 'parameter_not_found', 'company_id not specified', 'company_id');
     }
     const existing = this.findCompanyByCompanyId(companyId);
-    const now = this.nowSec();
+    const ms = this.now();
+    const now = Math.floor(ms / 1000);
     const company: CompanyRecord = existing ?? {
       seq: this.companyList.length,
       id: this.ids.company(now, this.companyList.length),
@@ -182,12 +214,13 @@ export class FakeStore {
       session_count: 0,
       custom_attributes: {},
       deleted: false,
+      createdAtMs: ms,
     };
     // Validate fully before touching the record so a 400 leaves no partial update behind.
     const patch = this.companyPatch(body);
     Object.assign(company, patch.fields);
     Object.assign(company.custom_attributes, patch.custom);
-    company.updated_at = now;
+    this.stamp(company, ms);
     if (!existing) {
       this.companyList.push(company);
       this.companyById.set(company.id, company);
@@ -195,7 +228,7 @@ export class FakeStore {
       this.members.set(company.id, new Set());
     }
     this.touch();
-    this.emit(existing ? 'company.updated' : 'company.created', this.companyJson(company));
+    this.emit(existing ? 'company.updated' : 'company.created', this.companyItem(company));
     return { company, created: !existing };
   }
 
@@ -208,9 +241,9 @@ export class FakeStore {
     const patch = this.companyPatch(body);
     Object.assign(company, patch.fields);
     Object.assign(company.custom_attributes, patch.custom);
-    company.updated_at = this.nowSec();
+    this.stamp(company);
     this.touch();
-    this.emit('company.updated', this.companyJson(company));
+    this.emit('company.updated', this.companyItem(company));
     return company;
   }
 
@@ -260,15 +293,16 @@ export class FakeStore {
     const company = this.getCompany(id);
     company.deleted = true;
     this.companyByCompanyId.delete(company.company_id);
-    const now = this.nowSec();
+    const ms = this.now();
     for (const contactId of this.members.get(company.id) ?? []) {
       const contact = this.contactById.get(contactId)!;
       contact.companyIds = contact.companyIds.filter((c) => c !== company.id);
-      contact.updated_at = now;
+      this.stamp(contact, ms);
     }
     this.members.get(company.id)?.clear();
     this.touch();
-    this.emit('company.deleted', { type: 'company', id: company.id, company_id: company.company_id });
+    // Deletions carry only what identifies the object (no company_id, no name).
+    this.emit('company.deleted', { id: company.id, type: 'company', deleted: true });
     return company;
   }
 
@@ -289,7 +323,8 @@ export class FakeStore {
     );
     if (clash)
       throw new HttpError(409, 'conflict', `A contact matching those details already exists with id=${clash.id}`);
-    const now = this.nowSec();
+    const ms = this.now();
+    const now = Math.floor(ms / 1000);
     const seq = this.contactList.length;
     const contact: ContactRecord = {
       seq,
@@ -324,23 +359,62 @@ export class FakeStore {
       deleted: false,
       archived: false,
       merged: false,
-      createdAtMs: this.now(),
+      createdAtMs: ms,
+      updatedAtMs: ms,
     };
     this.applyContactPatch(contact, body);
     this.contactList.push(contact);
     this.contactById.set(contact.id, contact);
     this.touch();
-    this.emit(`contact.${contact.role}.created`, this.contactJson(contact));
+    this.emit(`contact.${contact.role}.created`, this.contactItem(contact));
     return contact;
   }
 
+  /** PUT /contacts/{id}; `role: 'user'` on a lead converts it (Intercom's "signed up"). A user cannot become a lead. */
   updateContact(id: string, body: Json): ContactRecord {
     const contact = this.getContact(id);
+    const wasLead = contact.role === 'lead';
+    if (!wasLead && body.role === 'lead') throw parameterInvalid('A user cannot be turned back into a lead', 'role');
+    if (wasLead && body.role === 'user' && !contact.email && !contact.external_id && !body.email && !body.external_id) {
+      throw parameterInvalid('A user must have an email or an external_id', 'email');
+    }
     this.applyContactPatch(contact, body);
-    contact.updated_at = this.nowSec();
+    this.stamp(contact);
+    const signedUp = wasLead && contact.role === 'user';
+    if (signedUp) contact.signed_up_at ??= contact.updated_at;
     this.touch();
-    this.emit(`contact.${contact.role}.updated`, this.contactJson(contact));
+    this.emit(signedUp ? 'contact.lead.signed_up' : `contact.${contact.role}.updated`, this.contactItem(contact));
     return contact;
+  }
+
+  /**
+   * POST /contacts/merge: a lead (`from`) into a user (`into`). The lead disappears (404, never listed or
+   * searched); the user keeps its companies and gains the lead's. Intercom announces it with one
+   * `contact.merged` carrying the user and `merged_from`.
+   */
+  mergeContacts(fromId: string, intoId: string): ContactRecord {
+    const from = this.getContact(fromId);
+    const into = this.getContact(intoId);
+    if (from.id === into.id) throw parameterInvalid('A contact cannot be merged into itself', 'into');
+    if (from.role !== 'lead') throw parameterInvalid('from must be a lead', 'from');
+    if (into.role !== 'user') throw parameterInvalid('into must be a user', 'into');
+    for (const companyId of from.companyIds) {
+      this.members.get(companyId)?.delete(from.id);
+      if (!into.companyIds.includes(companyId) && into.companyIds.length < COMPANY_LINK_LIMIT) {
+        into.companyIds.push(companyId);
+        this.members.get(companyId)?.add(into.id);
+      }
+    }
+    from.companyIds = [];
+    from.merged = true;
+    const ms = this.now();
+    this.stamp(from, ms);
+    this.stamp(into, ms);
+    this.touch();
+    const item = this.contactItem(into);
+    if (this.webhookShape.mergedFrom) item.merged_from = { type: 'contact', id: from.id };
+    this.emit('contact.merged', item);
+    return into;
   }
 
   private applyContactPatch(contact: ContactRecord, body: Json): void {
@@ -379,14 +453,14 @@ export class FakeStore {
     for (const companyId of contact.companyIds) this.members.get(companyId)?.delete(contact.id);
     contact.companyIds = [];
     this.touch();
-    this.emit('contact.deleted', { type: 'contact', id: contact.id, external_id: contact.external_id });
+    this.emit('contact.deleted', { id: contact.id, external_id: contact.external_id, type: 'contact', deleted: true });
     return contact;
   }
 
   archiveContact(id: string): ContactRecord {
     const contact = this.getContact(id);
     contact.archived = true;
-    contact.updated_at = this.nowSec();
+    this.stamp(contact);
     this.touch();
     this.emit('contact.archived', {
       type: 'contact',
@@ -400,9 +474,11 @@ export class FakeStore {
   unarchiveContact(id: string): ContactRecord {
     const contact = this.contactById.get(id);
     if (!contact || contact.deleted || contact.merged) throw userNotFound();
+    if (!contact.archived) return contact;
     contact.archived = false;
-    contact.updated_at = this.nowSec();
+    this.stamp(contact);
     this.touch();
+    this.emit(this.webhookShape.unarchiveTopic, this.contactItem(contact));
     return contact;
   }
 
@@ -421,10 +497,10 @@ export class FakeStore {
       contact.companyIds.push(company.id);
       this.members.get(company.id)!.add(contact.id);
     }
-    contact.updated_at = this.nowSec();
+    this.stamp(contact);
     this.touch();
     this.emit('company.contact.attached', this.linkItem(company, contact));
-    this.emit(`contact.${contact.role}.updated`, this.contactJson(contact));
+    this.emit(`contact.${contact.role}.updated`, this.contactItem(contact));
     return company;
   }
 
@@ -434,16 +510,24 @@ export class FakeStore {
     if (!contact.companyIds.includes(company.id)) throw companyNotFound();
     contact.companyIds = contact.companyIds.filter((id) => id !== company.id);
     this.members.get(company.id)!.delete(contact.id);
-    contact.updated_at = this.nowSec();
+    this.stamp(contact);
     this.touch();
     this.emit('company.contact.detached', this.linkItem(company, contact));
-    this.emit(`contact.${contact.role}.updated`, this.contactJson(contact));
+    this.emit(`contact.${contact.role}.updated`, this.contactItem(contact));
     return company;
   }
 
-  /** Our documented choice for company.contact.attached/detached items: both full objects. */
+  /** company.contact.attached/detached items as captured: `{company:{…, plan_id, tag_ids}, contact:{…full…}}`. */
   private linkItem(company: CompanyRecord, contact: ContactRecord): Json {
-    return { type: 'company_contact', company: this.companyJson(company), contact: this.contactJson(contact) };
+    return {
+      company: webhookLinkCompany(company, this.appId, this.userCount(company.id)),
+      contact: this.contactItem(contact),
+    };
+  }
+
+  /** A contact as a notification carries it (for tests and bursts). */
+  contactWebhookItem(c: ContactRecord): Json {
+    return this.contactItem(c);
   }
 
   createDataAttribute(body: Json): DataAttributeRecord {

@@ -23,6 +23,9 @@ export interface CompanyRecord {
   plan?: { id: string; name: string };
   custom_attributes: Record<string, CustomValue>;
   deleted: boolean;
+  /** Clock ms of the last change (webhooks carry ms; REST only the second in updated_at). Unset: seeded. */
+  updatedAtMs?: number;
+  createdAtMs?: number;
 }
 
 export interface ContactLocation {
@@ -70,6 +73,8 @@ export interface ContactRecord {
   merged: boolean;
   /** Clock ms from which search can see the contact (seeded ones: always). Simulates index lag. */
   createdAtMs: number;
+  /** Clock ms of the last change (webhooks carry ms; REST only the second in updated_at). Unset: seeded. */
+  updatedAtMs?: number;
 }
 
 export interface DataAttributeRecord {

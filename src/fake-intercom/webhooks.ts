@@ -3,8 +3,13 @@ import { Rng } from './random';
 import type { Json } from './render';
 
 /**
- * Runtime control of webhook delivery. Delivery is asynchronous (a queue drained by one worker), at-least-once,
- * retried with exponential backoff while the receiver is down or answers non-2xx.
+ * Runtime control of webhook delivery. Delivery is asynchronous (a queue drained by one worker).
+ *
+ * The default policy is Intercom's documented one: 5 s to answer; a timeout, a connection failure or any status
+ * other than 2xx, 410 and 429 is retried once, one minute later, and then the notification is dropped for good;
+ * 410 disables the subscription (nothing is sent any more); 429 throttles the whole subscription (1 minute,
+ * doubling up to 2 hours) and drops a notification delayed over 2 hours. `timeScale` shrinks these minutes for
+ * tests. The `lenient` policy (benchmarks only) retries with exponential backoff up to `maxAttempts`.
  */
 export interface WebhookControl {
   /** Deliver every notification twice (same notification id), as at-least-once delivery allows. */
@@ -17,8 +22,18 @@ export interface WebhookControl {
   sent(): number;
   /** Deliveries queued, waiting for a retry, or in flight. */
   pending(): number;
-  /** Deliveries given up after the maximum number of attempts. */
+  /** Notifications dropped: after the one retry (or `maxAttempts` when lenient), delayed over 2 h, or disabled. */
   failed(): number;
+  /** Same as failed(): Intercom's word. */
+  dropped(): number;
+  /** True once the receiver answered 410: the subscription is disabled and nothing is sent any more. */
+  disabled(): boolean;
+  /** Re-enables a disabled subscription (what saving it again in the Developer Hub does). */
+  enable(): void;
+  /** Sends Intercom's `ping` (what saving or testing the subscription in the Developer Hub does). */
+  ping(): void;
+  /** Every counter at once (what a test or the demo reports). */
+  stats(): WebhookStats;
   /** HTTP attempts made (including failed ones). */
   attempts(): number;
   /** Resolves once nothing is pending (never while paused with work queued). */
@@ -29,12 +44,27 @@ export interface WebhookControl {
   send(topic: string, item: Json): void;
 }
 
+export type DeliveryPolicy = 'intercom' | 'lenient';
+
+export interface WebhookStats {
+  policy: DeliveryPolicy;
+  sent: number;
+  dropped: number;
+  attempts: number;
+  pending: number;
+  disabled: boolean;
+}
+
 export interface WebhookOptions {
   url?: string;
+  /** 'intercom' (default): one retry after a minute, then dropped. 'lenient': exponential retries (benchmarks). */
+  policy: DeliveryPolicy;
+  /** Multiplies Intercom's delays (the one-minute retry, throttling, the 2-hour limit); 1 = real time. */
+  timeScale: number;
   secret: string;
   appId: string;
   now: () => number;
-  /** First retry delay; doubles per attempt up to `maxDelayMs`. */
+  /** Lenient policy: first retry delay; doubles per attempt up to `maxDelayMs`. */
   retryBaseMs: number;
   /** Deliveries in flight at once; 1 keeps them in order (unless outOfOrder). */
   concurrency?: number;
@@ -53,9 +83,14 @@ interface Delivery {
   createdAt: number;
   attempts: number;
   firstSentAt?: number;
+  /** Real ms when queued, for the 2-hour limit on throttled notifications. */
+  queuedAt: number;
 }
 
 const BATCH = 5;
+const RETRY_AFTER_MS = 60_000;
+const THROTTLE_MIN_MS = 60_000;
+const THROTTLE_MAX_MS = 2 * 3600_000;
 
 export function signature(body: string, secret: string): string {
   return `sha1=${createHmac('sha1', secret).update(body).digest('hex')}`;
@@ -72,6 +107,11 @@ export class WebhookQueue implements WebhookControl {
   private failedCount = 0;
   private attemptCount = 0;
   private paused = false;
+  private isDisabled = false;
+  /** Clock ms until which a 429 throttles the subscription, and the current throttle step. */
+  private throttledUntil = 0;
+  private throttleMs = 0;
+  private throttleTimer: NodeJS.Timeout | undefined;
   private running = 0;
   private closed = false;
   private waiters: (() => void)[] = [];
@@ -84,12 +124,17 @@ export class WebhookQueue implements WebhookControl {
   /** Store emitter: queues a notification when a receiver is configured. */
   enqueue(topic: string, item: Json): void {
     if (!this.opts.url || this.closed) return;
+    if (this.isDisabled) {
+      this.failedCount++;
+      return;
+    }
     const delivery: Delivery = {
       id: `notif_${randomUUID()}`,
       topic,
       item,
       createdAt: Math.floor(this.opts.now() / 1000),
       attempts: 0,
+      queuedAt: Date.now(),
     };
     this.ready.push(delivery);
     if (this.duplicate) this.ready.push({ ...delivery });
@@ -124,6 +169,33 @@ export class WebhookQueue implements WebhookControl {
     return this.failedCount;
   }
 
+  dropped(): number {
+    return this.failedCount;
+  }
+
+  disabled(): boolean {
+    return this.isDisabled;
+  }
+
+  enable(): void {
+    this.isDisabled = false;
+  }
+
+  stats(): WebhookStats {
+    return {
+      policy: this.opts.policy,
+      sent: this.sentCount,
+      dropped: this.failedCount,
+      attempts: this.attemptCount,
+      pending: this.pending(),
+      disabled: this.isDisabled,
+    };
+  }
+
+  ping(): void {
+    this.enqueue('ping', { type: 'ping', message: 'something interesting happened' });
+  }
+
   attempts(): number {
     return this.attemptCount;
   }
@@ -140,6 +212,7 @@ export class WebhookQueue implements WebhookControl {
   close(): void {
     this.closed = true;
     for (const timer of this.retryTimers.values()) clearTimeout(timer);
+    if (this.throttleTimer) clearTimeout(this.throttleTimer);
     this.retryTimers.clear();
     for (const c of this.controllers) c.abort();
     this.ready.length = 0;
@@ -158,11 +231,12 @@ export class WebhookQueue implements WebhookControl {
    * delivers in parallel, which the live benchmark needs to reach its rate.
    */
   private pump(): void {
+    if (this.throttled()) return;
     while (this.running < (this.opts.concurrency ?? 1) && !this.paused && !this.closed && this.ready.length > 0) {
       this.running++;
       void (async () => {
         try {
-          while (!this.paused && !this.closed && this.ready.length > 0) {
+          while (!this.paused && !this.closed && !this.throttled() && this.ready.length > 0) {
             const batch = this.outOfOrder ? this.rng.shuffle(this.ready.splice(0, BATCH)) : [this.ready.shift()!];
             this.inFlight += batch.length;
             for (const d of batch) {
@@ -178,8 +252,34 @@ export class WebhookQueue implements WebhookControl {
     }
   }
 
+  private scaled(ms: number): number {
+    return Math.max(1, Math.round(ms * this.opts.timeScale));
+  }
+
+  /** While a 429 throttles the subscription nothing is sent; a timer resumes the pump when it ends. */
+  private throttled(): boolean {
+    const left = this.throttledUntil - Date.now();
+    if (left <= 0) return false;
+    if (!this.throttleTimer) {
+      this.throttleTimer = setTimeout(() => {
+        this.throttleTimer = undefined;
+        this.pump();
+      }, left);
+      this.throttleTimer.unref();
+    }
+    return true;
+  }
+
   private async deliver(d: Delivery): Promise<void> {
     if (this.closed) return;
+    if (this.isDisabled) {
+      this.failedCount++;
+      return;
+    }
+    if (this.opts.policy === 'intercom' && Date.now() - d.queuedAt > this.scaled(THROTTLE_MAX_MS)) {
+      this.failedCount++; // delayed over 2 hours
+      return;
+    }
     d.attempts++;
     this.attemptCount++;
     d.firstSentAt ??= Math.floor(this.opts.now() / 1000);
@@ -194,12 +294,14 @@ export class WebhookQueue implements WebhookControl {
       delivery_attempts: d.attempts,
       first_sent_at: d.firstSentAt,
       created_at: d.createdAt,
+      delivered_at: 0,
       self: null,
     });
     const controller = new AbortController();
     this.controllers.add(controller);
     const timer = setTimeout(() => controller.abort(), this.opts.timeoutMs);
     let ok = false;
+    let status = 0;
     try {
       const res = await fetch(this.opts.url!, {
         method: 'POST',
@@ -211,6 +313,7 @@ export class WebhookQueue implements WebhookControl {
         body,
         signal: controller.signal,
       });
+      status = res.status;
       ok = res.status >= 200 && res.status < 300;
       // Drain the body so the connection can be reused.
       await res.arrayBuffer().catch(() => undefined);
@@ -223,6 +326,11 @@ export class WebhookQueue implements WebhookControl {
     if (this.closed) return;
     if (ok) {
       this.sentCount++;
+      this.throttleMs = 0;
+      return;
+    }
+    if (this.opts.policy === 'intercom') {
+      this.failIntercom(d, status);
       return;
     }
     if (d.attempts >= this.opts.maxAttempts) {
@@ -235,6 +343,37 @@ export class WebhookQueue implements WebhookControl {
       this.ready.push(d);
       this.pump();
     }, delay);
+    retry.unref();
+    this.retryTimers.set(d, retry);
+  }
+
+  private failIntercom(d: Delivery, status: number): void {
+    if (status === 410) {
+      // The subscription is disabled for good: this and everything queued is dropped.
+      this.isDisabled = true;
+      this.failedCount += 1 + this.ready.length + this.retryTimers.size;
+      this.ready.length = 0;
+      for (const timer of this.retryTimers.values()) clearTimeout(timer);
+      this.retryTimers.clear();
+      return;
+    }
+    if (status === 429) {
+      // Throttled: the notification waits with the rest; a 429 is not one of its attempts.
+      d.attempts--;
+      this.throttleMs = Math.min(THROTTLE_MAX_MS, this.throttleMs === 0 ? THROTTLE_MIN_MS : this.throttleMs * 2);
+      this.throttledUntil = Date.now() + this.scaled(this.throttleMs);
+      this.ready.unshift(d);
+      return;
+    }
+    if (d.attempts >= 2) {
+      this.failedCount++; // retried once already: marked failed, never sent again
+      return;
+    }
+    const retry = setTimeout(() => {
+      this.retryTimers.delete(d);
+      this.ready.push(d);
+      this.pump();
+    }, this.scaled(RETRY_AFTER_MS));
     retry.unref();
     this.retryTimers.set(d, retry);
   }

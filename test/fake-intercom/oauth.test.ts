@@ -12,6 +12,7 @@ describe('OAuth', () => {
       contacts: 2,
       clientId: 'cid',
       clientSecret: 'csecret',
+      redirectUris: [redirect],
       now: clock.now,
       quiet: true,
     });
@@ -77,6 +78,17 @@ describe('OAuth', () => {
     clock.advance(5 * 60_000 - 1);
     expect((await exchange({ code: fresh, client_id: 'cid', client_secret: 'csecret' })).status).toBe(200);
     expect((await exchange({ code: 'made-up', client_id: 'cid', client_secret: 'csecret' })).status).toBe(400);
+  });
+
+  it('refuses a redirect_uri the app did not register', async () => {
+    const other = 'https://attacker.example/steal';
+    const page = await fetch(`${fake.url}/oauth?client_id=cid&state=x&redirect_uri=${encodeURIComponent(other)}`);
+    expect(page.status).toBe(400);
+    expect(await page.text()).toContain('not one of the redirect URLs registered');
+    const fields = new URLSearchParams({ client_id: 'cid', state: 'x', redirect_uri: other });
+    const submit = await fetch(`${fake.url}/oauth/authorize`, { method: 'POST', body: fields, redirect: 'manual' });
+    expect(submit.status).toBe(400);
+    expect(submit.headers.get('location')).toBeNull();
   });
 
   it('unknown client_id shows a 400 page', async () => {

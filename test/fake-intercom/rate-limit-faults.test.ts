@@ -46,11 +46,12 @@ describe('rate limiter (10-second windows, injectable clock)', () => {
     expect(ok.headers.get('x-ratelimit-reset')).toBe(String(Date.UTC(2030, 0, 1, 0, 0, 20) / 1000));
   });
 
-  it('401 and 404 responses carry the headers too', async () => {
+  it('404 responses carry the headers too; 401 responses do not (as Intercom)', async () => {
     clock.advance(10_000);
     const unauthorized = await api(fake, 'GET', '/me', undefined, null);
     expect(unauthorized.status).toBe(401);
-    expect(unauthorized.headers.get('x-ratelimit-limit')).toBe('10');
+    expect(unauthorized.headers.get('x-ratelimit-limit')).toBeNull();
+    expect(unauthorized.headers.get('x-ratelimit-remaining')).toBeNull();
     const unknown = await api<Json>(fake, 'GET', '/no/such/route');
     expect(unknown.status).toBe(404);
     expect(unknown.body).toMatchObject({ type: 'error.list', errors: [{ code: 'not_found' }] });

@@ -134,7 +134,6 @@ describe('official intercom-client 7.0.3 against the fake', () => {
     ]);
     const attachedEvent = receiver.received[4].json.data as Json;
     expect(attachedEvent.item).toMatchObject({
-      type: 'company_contact',
       company: { id: created.id },
       contact: { id: contact.id },
     });

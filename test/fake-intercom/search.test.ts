@@ -52,9 +52,12 @@ describe('POST /contacts/search', () => {
     expect(
       sorted(await searchAll({ field: 'email_domain', operator: 'NIN', value: ['acme.test', 'globex.io'] })),
     ).toEqual(sorted(ids((c) => !['acme.test', 'globex.io'].includes(c.email_domain as string))));
-    expect(sorted(await searchAll({ field: 'name', operator: '~', value: 'łukasz' }))).toEqual(
-      sorted(ids((c) => typeof c.name === 'string' && c.name.toLowerCase().includes('łukasz'))),
+    // Only email compares case-insensitively; names are matched as written.
+    expect(sorted(await searchAll({ field: 'name', operator: '~', value: 'Łukasz' }))).toEqual(
+      sorted(ids((c) => typeof c.name === 'string' && c.name.includes('Łukasz'))),
     );
+    expect(ids((c) => typeof c.name === 'string' && c.name.includes('Łukasz')).length).toBeGreaterThan(0);
+    expect(await searchAll({ field: 'name', operator: '~', value: 'łUKASZ' })).toEqual([]);
     expect(sorted(await searchAll({ field: 'email', operator: '!~', value: 'joe' }))).toEqual(
       sorted(ids((c) => !(c.email as string).includes('joe'))),
     );

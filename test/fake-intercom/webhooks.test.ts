@@ -14,7 +14,8 @@ describe('webhooks', () => {
       seed: 5,
       webhookUrl: receiver.url,
       clientSecret: 'shh-secret',
-      webhookRetryBaseMs: 5,
+      // Intercom's policy with its minute as 30 ms.
+      webhookTimeScale: 0.0005,
       quiet: true,
     });
   });
@@ -72,8 +73,9 @@ describe('webhooks', () => {
       'contact.user.created',
       'contact.deleted',
     ]);
-    expect(events[0][1]).toEqual({ type: 'company', id: company.id, company_id: company.company_id });
-    expect(events[5][1]).toEqual({ type: 'contact', id: user.body.id, external_id: 'wh-user' });
+    // Minimal payloads, as documented: no company_id, no name.
+    expect(events[0][1]).toEqual({ id: company.id, type: 'company', deleted: true });
+    expect(events[5][1]).toEqual({ id: user.body.id, external_id: 'wh-user', type: 'contact', deleted: true });
   });
 
   it('duplicate sends each notification twice with the same id', async () => {
@@ -101,22 +103,80 @@ describe('webhooks', () => {
     order.forEach((id, i) => expect(Math.abs(expected.indexOf(id) - i)).toBeLessThanOrEqual(4));
   });
 
-  it('retries with growing delivery_attempts while the receiver fails or is down, then delivers', async () => {
+  it('retries a failed delivery once, a (scaled) minute later, with delivery_attempts 2', async () => {
     receiver.status = 500;
     await createCompanies(1);
-    await waitFor(() => receiver.hits >= 2);
-    receiver.status = 'drop';
-    const hitsBeforeDrop = receiver.hits;
-    await waitFor(() => receiver.hits >= hitsBeforeDrop + 1);
-    expect(fake.webhooks.sent()).toBe(0);
-    expect(fake.webhooks.pending()).toBe(1);
+    await waitFor(() => receiver.hits >= 1);
     receiver.status = 200;
     await fake.webhooks.drained();
+    expect(receiver.hits).toBe(2);
     expect(receiver.received).toHaveLength(1);
-    const attempts = receiver.received[0].json.delivery_attempts as number;
-    expect(attempts).toBe(fake.webhooks.attempts());
-    expect(attempts).toBeGreaterThanOrEqual(4);
+    expect(receiver.received[0].json.delivery_attempts).toBe(2);
     expect(fake.webhooks.sent()).toBe(1);
+    expect(fake.webhooks.dropped()).toBe(0);
+  });
+
+  it('drops a notification for good after its one retry fails (timeout, error status or receiver down)', async () => {
+    receiver.status = 'drop';
+    await createCompanies(2);
+    await fake.webhooks.drained();
+    expect(receiver.hits).toBe(4); // two notifications, one retry each
+    expect(fake.webhooks.stats()).toEqual({
+      policy: 'intercom',
+      sent: 0,
+      dropped: 2,
+      attempts: 4,
+      pending: 0,
+      disabled: false,
+    });
+    expect(fake.webhooks.dropped()).toBe(2);
+    expect(fake.webhooks.failed()).toBe(2);
+    expect(fake.webhooks.pending()).toBe(0);
+    receiver.status = 200;
+    await createCompanies(1);
+    await fake.webhooks.drained();
+    // Only the new one arrives: the dropped ones are never sent again.
+    expect(receiver.received.map((r) => ((r.json.data as Json).item as Json).company_id)).toEqual(['wh-0']);
+    expect(receiver.received[0].json.topic).toBe('company.updated');
+  });
+
+  it('410 disables the subscription: nothing is sent any more until it is enabled again', async () => {
+    receiver.status = 410;
+    await createCompanies(1);
+    await fake.webhooks.drained();
+    expect(fake.webhooks.disabled()).toBe(true);
+    receiver.status = 200;
+    await createCompanies(2);
+    await fake.webhooks.drained();
+    expect(receiver.hits).toBe(1);
+    expect(fake.webhooks.dropped()).toBe(3);
+    fake.webhooks.enable();
+    fake.webhooks.ping();
+    await fake.webhooks.drained();
+    expect(receiver.received.map((r) => r.json.topic)).toEqual(['ping']);
+  });
+
+  it('429 throttles the whole subscription and does not count as an attempt', async () => {
+    receiver.status = 429;
+    await createCompanies(2);
+    await waitFor(() => receiver.hits >= 1);
+    receiver.status = 200;
+    await fake.webhooks.drained();
+    expect(receiver.received.map((r) => ((r.json.data as Json).item as Json).company_id)).toEqual(['wh-0', 'wh-1']);
+    expect(receiver.received[0].json.delivery_attempts).toBe(1);
+    expect(fake.webhooks.dropped()).toBe(0);
+  });
+
+  it('ping: what Intercom sends when the subscription is saved or tested', async () => {
+    fake.webhooks.ping();
+    await fake.webhooks.drained();
+    expect(receiver.received[0].json).toMatchObject({
+      type: 'notification_event',
+      topic: 'ping',
+      app_id: fake.appId,
+      data: { type: 'notification_event_data', item: { type: 'ping' } },
+      delivered_at: 0,
+    });
   });
 
   it('send() and emitBurst() emit arbitrary notifications; close() stops pending retries', async () => {
@@ -129,10 +189,43 @@ describe('webhooks', () => {
     ]);
     receiver.status = 503;
     fake.webhooks.send('custom.topic', { type: 'thing', id: 'y' });
-    await waitFor(() => receiver.hits >= 8);
+    await waitFor(() => receiver.hits >= 7);
     await fake.close();
     expect(fake.webhooks.pending()).toBe(0);
     await fake.webhooks.drained();
+  });
+});
+
+describe('lenient webhook delivery (benchmarks only)', () => {
+  it('retries with growing delivery_attempts while the receiver fails or is down, then delivers', async () => {
+    const receiver = await startReceiver();
+    const fake = await startFakeIntercom({
+      companies: 3,
+      contacts: 3,
+      webhookUrl: receiver.url,
+      webhookDelivery: 'lenient',
+      webhookRetryBaseMs: 5,
+      quiet: true,
+    });
+    try {
+      receiver.status = 500;
+      await api(fake, 'POST', '/companies', { company_id: 'x', name: 'x' });
+      await waitFor(() => receiver.hits >= 2);
+      receiver.status = 'drop';
+      const hitsBeforeDrop = receiver.hits;
+      await waitFor(() => receiver.hits >= hitsBeforeDrop + 1);
+      expect(fake.webhooks.sent()).toBe(0);
+      expect(fake.webhooks.pending()).toBe(1);
+      receiver.status = 200;
+      await fake.webhooks.drained();
+      expect(receiver.received).toHaveLength(1);
+      const attempts = receiver.received[0].json.delivery_attempts as number;
+      expect(attempts).toBe(fake.webhooks.attempts());
+      expect(attempts).toBeGreaterThanOrEqual(4);
+    } finally {
+      await fake.close();
+      await receiver.close();
+    }
   });
 });
 

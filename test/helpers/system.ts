@@ -55,6 +55,9 @@ export interface System {
   api(method: string, path: string, body?: unknown): Promise<ApiAnswer>;
   startWorker(): Promise<Worker>;
   stopWorker(): Promise<void>;
+  /** Stops the API (its port refuses connections) and starts it again on the same port. */
+  stopApi(): Promise<void>;
+  restartApi(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -66,6 +69,7 @@ export async function startSystem(
   opts: {
     fake?: FakeIntercomOptions;
     tuning?: SourceTuning;
+    config?: Partial<Config>;
     /** A database of the test's own (a PostgreSQL the test restarts); default a fresh one on the run's server. */
     database?: { url: string; drop(): Promise<void> };
   } = {},
@@ -79,24 +83,28 @@ export async function startSystem(
   const fake = await startFakeIntercom({
     quiet: true,
     webhookUrl: `http://127.0.0.1:${port}/webhooks/intercom`,
-    webhookRetryBaseMs: 100,
+    // Intercom's delivery (one retry after a minute, then dropped) at a hundredth of the time.
+    webhookTimeScale: 0.01,
     ...opts.fake,
   });
   const taskQueue = uniqueTaskQueue('sys');
-  const config = fakeStackConfig({
-    databaseUrl: database.url,
-    temporal: { address: temporalAddress(), namespace: temporalNamespace(), taskQueue },
-    fake,
-    port,
-    logLevel: 'info',
-  });
+  const config: Config & { apiKey: string } = {
+    ...fakeStackConfig({
+      databaseUrl: database.url,
+      temporal: { address: temporalAddress(), namespace: temporalNamespace(), taskQueue },
+      fake,
+      port,
+      logLevel: 'info',
+    }),
+    ...opts.config,
+  };
   const apiKey = config.apiKey;
   const connection = await Connection.connect({ address: temporalAddress() });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const workflows = new SourceWorkflows(client, taskQueue, opts.tuning);
   const metrics = createMetrics();
   const credentials = new CredentialStore(db, new TokenCipher(config.encryptionKey!));
-  const api = await startApi(config, {
+  const apiDeps = {
     config,
     db,
     workflows,
@@ -106,12 +114,14 @@ export async function startSystem(
     },
     log,
     metrics,
-  });
+  };
+  let api: Awaited<ReturnType<typeof startApi>> | undefined = await startApi(config, apiDeps);
+  const apiUrl = api.url;
 
   let worker: { worker: Worker; run: Promise<void>; native: NativeConnection; close(): Promise<void> } | undefined;
   const system: System = {
     config,
-    apiUrl: api.url,
+    apiUrl,
     apiKey,
     fake,
     db,
@@ -120,7 +130,14 @@ export async function startSystem(
     taskQueue,
     workflows,
     logs,
-    api: apiCaller(api.url, apiKey),
+    api: apiCaller(apiUrl, apiKey),
+    async stopApi() {
+      await api?.close();
+      api = undefined;
+    },
+    async restartApi() {
+      api ??= await startApi(config, apiDeps);
+    },
     async startWorker() {
       const native = await NativeConnection.connect({ address: temporalAddress() });
       const deps = await createActivityDeps(config, database.url, log, metrics);
@@ -145,7 +162,7 @@ export async function startSystem(
     },
     async stop() {
       await system.stopWorker();
-      await api.close();
+      await api?.close();
       await connection.close();
       await fake.close();
       await db.destroy();

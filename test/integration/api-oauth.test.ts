@@ -5,7 +5,7 @@ import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom';
 let fake: FakeIntercom;
 
 beforeAll(async () => {
-  fake = await startFakeIntercom({ quiet: true, companies: 1, contacts: 1 });
+  fake = await startFakeIntercom({ quiet: true, companies: 1, contacts: 1, redirectUris: ['http://localhost/cb'] });
 });
 afterAll(async () => {
   await fake?.close();

@@ -108,7 +108,12 @@ beforeAll(async () => {
   db = await openDatabase(database.url);
   connection = await Connection.connect({ address: temporalAddress() });
   client = new Client({ connection, namespace: temporalNamespace() });
-  fake = await startFakeIntercom({ quiet: true, companies: 3, contacts: 5 });
+  fake = await startFakeIntercom({
+    quiet: true,
+    companies: 3,
+    contacts: 5,
+    redirectUris: ['http://crm.example.test/oauth/intercom/callback'],
+  });
   config = configFor({
     INTERCOM_CLIENT_ID: fake.clientId,
     INTERCOM_CLIENT_SECRET: fake.clientSecret,

@@ -104,7 +104,7 @@ export interface LayoutOptions {
   /** Where the reload goes (default: the same address). */
   refreshUrl?: string;
   /** Which top-level section is current. */
-  section?: 'sources' | 'automations';
+  section?: 'sources' | 'automations' | 'setup';
 }
 
 export function layout(opts: LayoutOptions, body: SafeHtml): SafeHtml {
@@ -130,7 +130,8 @@ export function layout(opts: LayoutOptions, body: SafeHtml): SafeHtml {
           <a class="brand" href="/app/sources">intercom-crm-sync</a>
           <nav aria-label="Main">
             <a href="/app/sources" ${current('sources')}>Sources</a
-            ><a href="/app/automations/merge" ${current('automations')}>Merge automation</a>
+            ><a href="/app/automations/merge" ${current('automations')}>Merge automation</a
+            ><a href="/app/setup/intercom" ${current('setup')}>Intercom setup</a>
           </nav>
         </header>
         <main id="main">${body}</main>

@@ -8,6 +8,7 @@ import { automationRoutes } from './routes/automations';
 import { connectRoutes } from './routes/connect';
 import { customerRoutes } from './routes/customers';
 import { dataTableRoutes } from './routes/data-tables';
+import { intercomSetupRoutes } from './routes/intercom-setup';
 import { settingsRoutes } from './routes/settings';
 import { sourceOverviewRoutes } from './routes/source-overview';
 import { sourceRoutes } from './routes/sources';
@@ -51,6 +52,7 @@ export function pageRoutes(ctx: ApiContext): Router {
   app.use(settingsRoutes(pc));
   app.use(customerRoutes(pc));
   app.use(automationRoutes(pc));
+  app.use(intercomSetupRoutes(pc));
 
   app.use((req, res) => {
     sendPage(

@@ -38,9 +38,12 @@ export class ImportWrites {
            plan = EXCLUDED.plan, size = EXCLUDED.size, industry = EXCLUDED.industry, monthly_spend = EXCLUDED.monthly_spend,
            user_count = EXCLUDED.user_count, lead_created_at = EXCLUDED.lead_created_at,
            free_trial_started_at = EXCLUDED.free_trial_started_at, status = EXCLUDED.status, custom = EXCLUDED.custom,
-           source_updated_at = EXCLUDED.source_updated_at, generation = EXCLUDED.generation, updated_at = now()
-         WHERE r.source_updated_at IS NULL OR EXCLUDED.source_updated_at IS NULL
-           OR r.source_updated_at <= EXCLUDED.source_updated_at OR r.generation < EXCLUDED.generation
+           source_updated_at = EXCLUDED.source_updated_at, generation = EXCLUDED.generation,
+           deleted_in_source_at = NULL, updated_at = now()
+         WHERE (r.source_updated_at IS NULL OR EXCLUDED.source_updated_at IS NULL
+           OR r.source_updated_at <= EXCLUDED.source_updated_at OR r.generation < EXCLUDED.generation)
+           -- a deletion takes part in the order: only a version newer than it brings the company back
+           AND (r.deleted_in_source_at IS NULL OR EXCLUDED.source_updated_at > r.deleted_in_source_at)
          RETURNING r.id, r.customer_id`,
         [sourceId, JSON.stringify(unique.map(recordRow)), generation],
       );
@@ -82,7 +85,8 @@ export class ImportWrites {
       await tx.query(
         `DELETE FROM contacts c USING jsonb_to_recordset($2::jsonb) AS x(external_id text, company_ids text[], source_updated_at timestamptz)
          WHERE c.source_id = $1 AND c.external_id = x.external_id AND NOT (c.company_external_id = ANY(x.company_ids))
-           AND (c.source_updated_at IS NULL OR x.source_updated_at IS NULL OR c.source_updated_at <= x.source_updated_at)`,
+           AND (c.source_updated_at IS NULL OR x.source_updated_at IS NULL OR c.source_updated_at <= x.source_updated_at)
+           AND (c.deleted_in_source_at IS NULL OR x.source_updated_at > c.deleted_in_source_at)`,
         [
           sourceId,
           JSON.stringify(
@@ -103,6 +107,10 @@ export class ImportWrites {
          FROM jsonb_to_recordset($2::jsonb) AS x(external_id text, company_external_id text, role text, first_name text,
            last_name text, email text, phone text, title text, linked_in text, twitter text, custom jsonb,
            source_created_at timestamptz, source_updated_at timestamptz)
+         -- a contact deleted in Intercom stays deleted unless a version newer than the deletion arrives
+         WHERE NOT EXISTS (SELECT 1 FROM contacts d WHERE d.source_id = $1 AND d.external_id = x.external_id
+           AND d.deleted_in_source_at IS NOT NULL
+           AND (x.source_updated_at IS NULL OR d.deleted_in_source_at >= x.source_updated_at))
          ON CONFLICT (source_id, external_id, company_external_id) DO UPDATE SET
            role = EXCLUDED.role, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, email = EXCLUDED.email,
            phone = EXCLUDED.phone, title = EXCLUDED.title, linked_in = EXCLUDED.linked_in, twitter = EXCLUDED.twitter,
@@ -188,19 +196,66 @@ function contactRow(c: ContactFields, companyExternalId: string) {
 export class SourceDeletions {
   constructor(private readonly db: DataSource) {}
 
+  /** Marks a company deleted at `at`, unless what is stored is newer than the deletion. */
   async companyDeleted(sourceId: string, externalId: string, at: string): Promise<void> {
     await this.db.query(
       `UPDATE customer_records SET deleted_in_source_at = COALESCE(deleted_in_source_at, $3::timestamptz), updated_at = now()
-       WHERE source_id = $1 AND external_id = $2`,
+       WHERE source_id = $1 AND external_id = $2 AND (source_updated_at IS NULL OR source_updated_at <= $3::timestamptz)`,
       [sourceId, externalId, at],
     );
   }
 
+  /** Marks a contact deleted (or archived) at `at`, unless what is stored is newer than the deletion. */
   async contactDeleted(sourceId: string, externalId: string, at: string): Promise<void> {
     await this.db.query(
       `UPDATE contacts SET deleted_in_source_at = COALESCE(deleted_in_source_at, $3::timestamptz), updated_at = now()
-       WHERE source_id = $1 AND external_id = $2`,
+       WHERE source_id = $1 AND external_id = $2 AND (source_updated_at IS NULL OR source_updated_at <= $3::timestamptz)`,
       [sourceId, externalId, at],
     );
+  }
+
+  /** Clears the deletion mark of contacts just read from Intercom (an unarchived contact is back). */
+  async contactRevived(sourceId: string, externalIds: string[]): Promise<void> {
+    await this.db.query(
+      `UPDATE contacts SET deleted_in_source_at = NULL, updated_at = now()
+       WHERE source_id = $1 AND external_id = ANY($2) AND deleted_in_source_at IS NOT NULL`,
+      [sourceId, externalIds],
+    );
+  }
+
+  /** Contact ids of a source not marked deleted, in id order after `after` (for the reconciliation's check). */
+  async liveContactIds(sourceId: string, after: string, limit: number): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.db.query(
+      `SELECT DISTINCT external_id AS id FROM contacts
+       WHERE source_id = $1 AND deleted_in_source_at IS NULL AND external_id > $2 ORDER BY external_id LIMIT $3`,
+      [sourceId, after, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * After a full pass over Intercom's companies that started at `passStartedAt` (database time), the companies
+   * the pass did not write are gone from Intercom: they are marked deleted (Intercom dropped, or we missed, the
+   * company.deleted notification). Returns how many.
+   */
+  async companiesNotSeenSince(sourceId: string, passStartedAt: string): Promise<number> {
+    // TypeORM answers an UPDATE with [rows, affected].
+    const [, affected] = (await this.db.query(
+      `UPDATE customer_records SET deleted_in_source_at = now(), updated_at = now()
+       WHERE source_id = $1 AND deleted_in_source_at IS NULL AND updated_at < $2::timestamptz`,
+      [sourceId, passStartedAt],
+    )) as [unknown[], number];
+    return affected;
+  }
+
+  /** The database's clock, so a pass's start compares with the rows' updated_at. */
+  async databaseNow(): Promise<string> {
+    const [{ now }] = (await this.db.query(`SELECT now() AS now`)) as Array<{ now: Date }>;
+    return now.toISOString();
+  }
+
+  /** A contact merged into another in Intercom is the same person as the survivor: its rows are removed. */
+  async contactMergedAway(sourceId: string, externalId: string): Promise<void> {
+    await this.db.query(`DELETE FROM contacts WHERE source_id = $1 AND external_id = $2`, [sourceId, externalId]);
   }
 }

@@ -37,6 +37,7 @@ export function companiesRouter(ctx: ApiContext): Router {
     }
     const page = intParam(req.query.page, 'page', 1);
     const perPage = perPageParam(req.query.per_page, 15);
+    if (page * perPage > LIST_CAP) throw badRequest('page limit reached, please use scroll API');
     // No tags or segments on seeded companies: such filters match nothing.
     const items = str(req.query.tag_id) || str(req.query.segment_id) ? [] : store.liveCompanies();
     res.json(listPage(items, page, perPage));

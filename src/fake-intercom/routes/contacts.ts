@@ -47,6 +47,16 @@ export function contactsRouter(ctx: ApiContext): Router {
     res.json(store.contactJson(store.createContact(body(req))));
   });
 
+  // from: the lead merged away; into: the user that survives (Intercom's merge_contacts_request).
+  router.post('/contacts/merge', (req: Request, res: Response) => {
+    const { from, into } = body(req);
+    if (typeof from !== 'string' || from === '')
+      throw new HttpError(400, 'parameter_not_found', 'from not specified', 'from');
+    if (typeof into !== 'string' || into === '')
+      throw new HttpError(400, 'parameter_not_found', 'into not specified', 'into');
+    res.json(store.contactJson(store.mergeContacts(from, into)));
+  });
+
   router.get('/contacts/find_by_external_id/:externalId', (req: Request, res: Response) => {
     const externalId = String(req.params.externalId);
     const found = store.visibleContacts().find((c) => c.external_id === externalId);

@@ -35,6 +35,10 @@ export function workspaceRouter(ctx: ApiContext): Router {
     });
   });
 
+  router.get('/tags', (_req: Request, res: Response) => {
+    res.json({ type: 'list', data: ctx.store.tags.map((t) => ({ type: 'tag', id: t.id, name: t.name })) });
+  });
+
   router.get('/data_attributes', (req: Request, res: Response) => {
     const model = req.query.model;
     if (model !== undefined && model !== 'company' && model !== 'contact') {
