@@ -1,5 +1,5 @@
 import * as wf from '@temporalio/workflow';
-import type { Duration } from '@temporalio/common';
+import { msToNumber, type Duration } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { dayOf, type ContactPartition } from '../domain/contact-partitions';
 import { failureOf, FailureType } from '../failures';
@@ -15,7 +15,10 @@ export interface BackfillInput {
   /** Parallel created_at partitions for contacts. */
   partitions?: number;
   heartbeatTimeout?: Duration;
-  /** How long a stream that stalled on a deterministic failure waits before it is tried again. */
+  /**
+   * How long a stream that stalled on a deterministic failure first waits before it is tried again; the wait
+   * doubles with each stall in a row, up to an hour, so a stall that lasts days keeps the history small.
+   */
   stalledRetryInterval?: Duration;
 }
 
@@ -52,6 +55,7 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillRe
   async function untilDone<T>(run: (resumeFrom: unknown) => Promise<T>): Promise<T> {
     let resumeFrom: unknown = undefined;
     let stalled: string | null = null;
+    let stallsInARow = 0;
     for (;;) {
       try {
         const done = await run(resumeFrom);
@@ -70,7 +74,9 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillRe
           // Told once per new reason: a stall that lasts days must not grow the parent's history.
           if (stall!.message !== stalled) await parent.signal(backfillStalledSignal, { reason: stall!.message });
           stalled = stall!.message;
-          await wf.condition(() => resumed, input.stalledRetryInterval ?? '5 minutes');
+          const firstWait = msToNumber(input.stalledRetryInterval ?? '5 minutes');
+          const wait = Math.min(firstWait * 2 ** stallsInARow++, Math.max(firstWait, 3_600_000));
+          await wf.condition(() => resumed, wait);
         }
       }
     }

@@ -162,4 +162,39 @@ describe('recovery', () => {
     expect(await new CredentialStore(sys.db, new TokenCipher(sys.config.encryptionKey!)).load(id)).toBe(token);
     sys.config.previousEncryptionKeys = [];
   }, 300_000);
+
+  it('a backfill whose streams stall shows why while importing, and finishes exactly once the cause is gone', async () => {
+    const created = await sys.api('POST', '/v1/data_sources', { name: 'Stalled backfill', system: 'Intercom' });
+    const id: string = created.body.uuid;
+    await sys.api('POST', `/v1/data_sources/${id}/intercom/token`, { access_token: sys.fake.accessToken });
+    await waitForStatus(sys, id, 'connected');
+    const oldKey = randomBytes(32);
+    await new CredentialStore(sys.db, new TokenCipher(oldKey)).save(id, sys.fake.accessToken);
+    expect(
+      (await sys.api('POST', `/v1/data_sources/${id}/intercom/import`, { companies: true, contacts: true })).status,
+    ).toBe(202);
+    const stalled = await eventually(
+      async () => {
+        const s = await source(id);
+        return s.last_error ? s : undefined;
+      },
+      'the stall shown',
+      120_000,
+    );
+    expect(stalled.status).toBe('importing');
+    expect(stalled.last_error).toMatch(/cannot be decrypted/);
+
+    sys.config.previousEncryptionKeys = [oldKey];
+    await sys.stopWorker();
+    await sys.startWorker();
+    await waitForStatus(sys, id, 'live');
+    expect((await source(id)).last_error).toBeNull();
+    const companies = (sys.fake.store.companies() as Array<{ id: string }>).map((c) => c.id).sort();
+    const stored: Array<{ external_id: string }> = await sys.db.query(
+      `SELECT external_id FROM customer_records WHERE source_id = $1`,
+      [id],
+    );
+    expect(stored.map((r) => r.external_id).sort()).toEqual(companies);
+    sys.config.previousEncryptionKeys = [];
+  }, 300_000);
 });
