@@ -14,6 +14,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
     summary: 'import a seeded fake workspace through the API; compare with a bare pager and a sequential cursor',
     load: () => import('./backfill'),
   },
+  sources: {
+    summary: 'many sources (one fake workspace each) importing at once with 1..N worker processes; lock waits',
+    load: () => import('./sources'),
+  },
   live: {
     summary: 'webhook → PostgreSQL latency of live sync under a steady rate of company updates (p50/p95/p99, lost)',
     load: () => import('./live'),

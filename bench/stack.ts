@@ -20,6 +20,7 @@ import { createLogger, type Logger } from '../src/logger';
 import { createMetrics } from '../src/metrics';
 import { SourceWorkflows } from '../src/temporal/source-client';
 import { SEARCH_ATTRIBUTE_NAMES } from '../src/workflows/search-attributes';
+import { startFakeRouter } from './fake-router';
 
 /**
  * Shared helpers of the benchmarks (`npm run bench -- <name>`): the whole stack started from scratch in this
@@ -77,6 +78,12 @@ export interface BenchStackOptions {
   verbose?: boolean;
   /** Port of the API (default: any free port); chosen up front when the fake must know the webhook URL. */
   apiPort?: number;
+  /** Worker processes on the task queue (default 1). */
+  workers?: number;
+  /** Environment of each worker process on top of what it needs (e.g. WORKER_* tuning). */
+  workerEnv?: Record<string, string>;
+  /** Fake workspaces (default 1): seeds seed, seed+1, …, behind one base URL that routes by access token. */
+  workspaces?: number;
 }
 
 export interface BenchStack {
@@ -91,8 +98,11 @@ export interface BenchStack {
   temporalVersion: string;
   client: Client;
   fake: FakeIntercom;
+  /** Every fake workspace (`fake` is the first). */
+  fakes: FakeIntercom[];
   api: RunningApi;
   worker: WorkerProcess;
+  workers: WorkerProcess[];
   /** Calls our API with the API key. */
   call(method: string, urlPath: string, body?: unknown): Promise<ApiAnswer>;
 }
@@ -136,9 +146,21 @@ export async function startBenchStack(opts: BenchStackOptions, cleanup: Cleanup)
   say(`  Temporal       ${cli.version} dev server, headless, in memory, on ${temporal.address}`);
 
   const seedStarted = Date.now();
-  const fake = await startFakeIntercom({ quiet: true, ...opts.fake });
-  cleanup.add('fake Intercom', () => fake.close());
-  say(`  fake Intercom  ${fake.url} (seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s)`);
+  const fakes: FakeIntercom[] = [];
+  for (let i = 0; i < (opts.workspaces ?? 1); i++) {
+    const f = await startFakeIntercom({ quiet: true, ...opts.fake, seed: (opts.fake.seed ?? 1) + i });
+    cleanup.add(`fake Intercom ${i + 1}`, () => f.close());
+    fakes.push(f);
+  }
+  const fake = fakes[0];
+  let apiBase = fake.url;
+  if (fakes.length > 1) {
+    const router = await startFakeRouter(fakes);
+    cleanup.add('fake workspaces router', () => router.close());
+    apiBase = router.url;
+  }
+  const seeded = `seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`;
+  say(`  fake Intercom  ${fakes.length > 1 ? `${fakes.length} workspaces behind ${apiBase}` : fake.url} (${seeded})`);
 
   const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
   const config = fakeStackConfig({
@@ -148,14 +170,20 @@ export async function startBenchStack(opts: BenchStackOptions, cleanup: Cleanup)
     port: opts.apiPort ?? 0,
     logLevel: 'warn',
   });
+  config.intercom.apiBase = apiBase;
   const apiKey = config.apiKey;
 
   const db = await openDatabase(dbUrl); // runs the migrations before the worker starts
   cleanup.add('database pool', () => db.destroy());
 
-  const worker = await spawnWorkerProcess(config, dbUrl, opts.verbose ?? false);
-  cleanup.add('worker process', () => worker.stop());
-  say(`  worker         child process ${worker.pid} (node pid ${worker.nodePid}), task queue ${taskQueue}`);
+  const workers: WorkerProcess[] = [];
+  for (let i = 0; i < (opts.workers ?? 1); i++) {
+    const worker = await spawnWorkerProcess(config, dbUrl, opts.verbose ?? false, opts.workerEnv);
+    cleanup.add(`worker process ${i + 1}`, () => worker.stop());
+    workers.push(worker);
+    say(`  worker         child process ${worker.pid} (node pid ${worker.nodePid}), task queue ${taskQueue}`);
+  }
+  const worker = workers[0];
 
   const connection = await Connection.connect({ address: temporal.address });
   cleanup.add('Temporal client', () => connection.close());
@@ -184,8 +212,10 @@ export async function startBenchStack(opts: BenchStackOptions, cleanup: Cleanup)
     temporalVersion: cli.version,
     client,
     fake,
+    fakes,
     api,
     worker,
+    workers,
     call: apiCaller(api.url, apiKey),
   };
 }
@@ -207,7 +237,12 @@ export interface WorkerProcess {
 }
 
 /** `tsx src/worker.ts` with the environment the worker needs, as test/helpers/worker-process.ts starts it. */
-export async function spawnWorkerProcess(config: Config, dbUrl: string, verbose: boolean): Promise<WorkerProcess> {
+export async function spawnWorkerProcess(
+  config: Config,
+  dbUrl: string,
+  verbose: boolean,
+  extraEnv: Record<string, string> = {},
+): Promise<WorkerProcess> {
   const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/worker.ts'], {
     cwd: ROOT,
     env: {
@@ -220,7 +255,9 @@ export async function spawnWorkerProcess(config: Config, dbUrl: string, verbose:
       ENCRYPTION_KEY: config.encryptionKey!.toString('base64'),
       INTERCOM_API_BASE: config.intercom.apiBase,
       METRICS_PORT: '0',
+      WORKER_METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -24,6 +24,53 @@ const base64Key = z
   .trim()
   .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
 
+// ---------------------------------------------------------------- worker tuning
+// How much one worker process takes on at once (README "Scaling out" has the values measured with them).
+
+const count = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
+
+const WORKER_TUNING = {
+  /** Activities (pages being fetched and written) running at once in one worker. */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: count(1, 64),
+  /** Workflow tasks (the deterministic workflow code) running at once in one worker. */
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: count(2, 40),
+  /** Workflows kept in memory between tasks (0 = replay every task from history). */
+  WORKER_MAX_CACHED_WORKFLOWS: count(0, 1000),
+  /** PostgreSQL connections of one worker: at most about one per concurrent activity is ever used. */
+  WORKER_DB_POOL_SIZE: count(1, 20),
+  /** On SIGTERM, how long activities in flight may run before they are cancelled (then resumed elsewhere). */
+  WORKER_SHUTDOWN_GRACE: z
+    .string()
+    .default('10s')
+    .refine((v) => isAnyDuration(v), 'must be a duration such as 10s or 1m'),
+};
+
+function isAnyDuration(value: string): boolean {
+  try {
+    return msToNumber(value as '1s') >= 0;
+  } catch {
+    return false;
+  }
+}
+
+export interface WorkerTuning {
+  maxConcurrentActivities: number;
+  maxConcurrentWorkflowTasks: number;
+  maxCachedWorkflows: number;
+  dbPoolSize: number;
+  shutdownGraceTime: string;
+}
+
+function workerTuning(e: z.infer<z.ZodObject<typeof WORKER_TUNING>>): WorkerTuning {
+  return {
+    maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    dbPoolSize: e.WORKER_DB_POOL_SIZE,
+    shutdownGraceTime: e.WORKER_SHUTDOWN_GRACE,
+  };
+}
+
 const schema = z.object({
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   DATA_DIR: z.string().default('.data'),
@@ -64,7 +111,17 @@ const schema = z.object({
     .string()
     .default('1h')
     .refine((v) => isDuration(v), 'must be a duration such as 30m, 1h or 6 hours (at least a minute)'),
+  WEBHOOK_RETENTION: z
+    .string()
+    .default('3 days')
+    .refine((v) => isDuration(v), 'must be a duration such as 12h, 3 days or 7d (at least a minute)'),
+  WEBHOOK_INBOX_CAP: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(100, 'must be at least 100')
+    .default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ...WORKER_TUNING,
 });
 
 export type Config = {
@@ -83,11 +140,17 @@ export type Config = {
   intercom: { clientId?: string; clientSecret?: string; apiBase?: string; oauthUrl?: string };
   reconcileInterval: string;
   /**
+   * The webhook inbox: processed notifications (and those of unknown workspaces) are kept `retentionMs`, long
+   * enough to recognise Intercom's redeliveries; a source that cannot apply its inbox stores at most `cap`.
+   */
+  webhookInbox: { retentionMs: number; cap: number };
+  /**
    * How often the API records that the webhook endpoint is alive; a silence over three beats is an outage whose
    * notifications Intercom may have dropped, and is reconciled. Not an environment setting (tests shorten it).
    */
   endpointBeatMs: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  worker: WorkerTuning;
 };
 
 export class ConfigError extends Error {
@@ -126,8 +189,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       oauthUrl: e.INTERCOM_OAUTH_URL?.replace(/\/$/, ''),
     },
     reconcileInterval: e.RECONCILE_INTERVAL,
+    webhookInbox: { retentionMs: msToNumber(e.WEBHOOK_RETENTION as '1h'), cap: e.WEBHOOK_INBOX_CAP },
     endpointBeatMs: 5_000,
     logLevel: e.LOG_LEVEL,
+    worker: workerTuning(e),
   };
 }
 

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
+import type { Duration } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
-import { loadConfigOrExit, type Config } from './config';
+import { loadConfig, loadConfigOrExit, type Config, type WorkerTuning } from './config';
 import { tokenCipher } from './crypto';
 import { openDatabase } from './db/data-source';
 import { CredentialStore } from './db/repositories/credentials';
@@ -16,10 +17,13 @@ export interface SyncWorkerOptions {
   deps: ActivityDeps;
   /** A prebuilt workflow bundle (tests bundle once per file); otherwise the workflows are bundled from source. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Concurrency and cache (config.worker); the defaults of src/config.ts when left out. */
+  tuning?: WorkerTuning;
 }
 
 /** The worker: every workflow of src/workflows and every activity bound to its dependencies. */
 export function createSyncWorker(opts: SyncWorkerOptions): Promise<Worker> {
+  const tuning = opts.tuning ?? loadConfig({}).worker;
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
@@ -29,12 +33,14 @@ export function createSyncWorker(opts: SyncWorkerOptions): Promise<Worker> {
       : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities(opts.deps),
     // A deploy lets a page in flight finish; anything longer resumes from its heartbeat on another worker.
-    shutdownGraceTime: '10s',
+    shutdownGraceTime: tuning.shutdownGraceTime as Duration,
     // Cancellation (a delete) reaches an activity with the answer to its next heartbeat: forward heartbeats every
     // two seconds at most, so a delete interrupts a page, a wait or a retry within seconds.
     maxHeartbeatThrottleInterval: '2 seconds',
     defaultHeartbeatThrottleInterval: '2 seconds',
-    maxConcurrentActivityTaskExecutions: 64,
+    maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
+    maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
+    maxCachedWorkflows: tuning.maxCachedWorkflows,
   });
 }
 
@@ -47,7 +53,7 @@ export async function createActivityDeps(
 ): Promise<ActivityDeps & { close(): Promise<void> }> {
   if (!config.encryptionKey)
     throw new Error('ENCRYPTION_KEY is not set: a 32-byte base64 key (openssl rand -base64 32)');
-  const db = await openDatabase(databaseUrl, { poolSize: 20 });
+  const db = await openDatabase(databaseUrl, { poolSize: config.worker.dbPoolSize });
   return {
     db,
     credentials: new CredentialStore(db, tokenCipher(config)),
@@ -84,8 +90,9 @@ async function main(): Promise<void> {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       deps,
+      tuning: config.worker,
     });
-    log.info({ taskQueue: config.temporal.taskQueue }, 'worker started');
+    log.info({ taskQueue: config.temporal.taskQueue, ...config.worker }, 'worker started');
     await worker.run();
   } finally {
     metricsServer?.close();

@@ -175,11 +175,14 @@ export function createLiveSync(deps: ActivityDeps) {
   }
 
   return {
-    /** Applies up to one batch of the inbox; `more` says whether rows are left. */
-    async applyInbox(sourceId: string): Promise<{ applied: number; more: boolean }> {
+    /**
+     * Applies up to one batch of the inbox; `more` says whether rows are left, `reconcileGap` that notifications
+     * were left out while the inbox was full (the workflow then reconciles).
+     */
+    async applyInbox(sourceId: string): Promise<{ applied: number; more: boolean; reconcileGap?: boolean }> {
       activityContext().keepAlive();
       const rows = await inbox.pending(sourceId, BATCH);
-      if (rows.length === 0) return { applied: 0, more: false };
+      if (rows.length === 0) return { applied: 0, more: false, reconcileGap: await inbox.takeOverflow(sourceId) };
       const session = await openIntercomSession(deps, sourceId);
       const generation = Number(session.source.progress.generation ?? 0); // the generation the last backfill wrote
       await applyBatch(session, rows, generation);
@@ -188,7 +191,7 @@ export function createLiveSync(deps: ActivityDeps) {
         rows.map((r) => r.notificationId),
       );
       deps.metrics.recordsImported.inc({ kind: 'live_event' }, rows.length);
-      return { applied: rows.length, more: rows.length === BATCH };
+      return { applied: rows.length, more: rows.length === BATCH, reconcileGap: await inbox.takeOverflow(sourceId) };
     },
   };
 }

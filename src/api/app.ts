@@ -18,6 +18,7 @@ import { intercomRoutes } from './routes/intercom';
 import { recoverRoutes } from './routes/recover';
 import { pageRoutes } from './pages';
 import { oauthCallbackRoutes } from './routes/oauth-callback';
+import { quarantineRoutes } from './routes/quarantine';
 import { webhookRoutes } from './routes/webhooks';
 
 export interface ApiDeps {
@@ -99,6 +100,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(dataSourceRoutes(ctx));
   app.use(intercomRoutes(ctx));
   app.use(recoverRoutes(ctx));
+  app.use(quarantineRoutes(ctx));
   app.use(customerRoutes(ctx));
   app.use(contactRoutes(ctx));
   app.use(automationRoutes(ctx));

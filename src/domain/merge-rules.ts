@@ -27,8 +27,11 @@
  * - When the primary record leaves (unmerge, deletion of its source or of a custom customer), the best-ranked
  *   remaining record becomes primary.
  *
- * The SQL twin of `websiteDomain` is the IMMUTABLE function `crm_website_domain` of migration 1764500000000
- * (a generated column `customer_records.website_domain`); test/integration/merge.test.ts checks they agree.
+ * The SQL that applies these rules is src/db/repositories/merge-engine.ts. The shared cases of
+ * test/helpers/merge-cases.ts are run through both: test/unit/merge-rules.test.ts here, and
+ * test/integration/merge-cases.test.ts through the engine on PostgreSQL. The SQL twin of `websiteDomain` is the
+ * IMMUTABLE function `crm_website_domain` of migration 1764500000000 (a generated column
+ * `customer_records.website_domain`); test/integration/merge.test.ts checks they agree.
  */
 
 export type MergeRule = 'external_id' | 'domain' | 'company_name';
@@ -173,4 +176,29 @@ export function bestRecord<T extends RankedRecord>(records: readonly T[]): T | n
  */
 export function primaryAfterJoin<T extends RankedRecord>(current: T | null, joining: readonly T[]): T | null {
   return bestRecord(current ? [current, ...joining] : joining);
+}
+
+/**
+ * The record whose customer `record` joins: among `candidates` (records of other customers), the first by rule
+ * priority that matches, the oldest among equals; null when none matches.
+ */
+export function matchFor<T extends MergeableRecord & RankedRecord & { sourceId: string }>(
+  record: MergeableRecord & { sourceId: string },
+  candidates: readonly T[],
+  rules: MergeRules,
+): T | null {
+  let best: { prio: number; candidate: T } | null = null;
+  for (const candidate of candidates) {
+    const rule = matchingRule(record, candidate, rules);
+    if (rule === null) continue;
+    const prio = MERGE_RULE_PRIORITY.indexOf(rule);
+    if (best === null || prio < best.prio || (prio === best.prio && candidate.id < best.candidate.id))
+      best = { prio, candidate };
+  }
+  return best?.candidate ?? null;
+}
+
+/** An updated record is matched again only while it is alone in its customer and was never unmerged by hand. */
+export function rematches(customerSize: number, unmergedByHand: boolean): boolean {
+  return customerSize === 1 && !unmergedByHand;
 }

@@ -273,7 +273,9 @@ export class SourceLifecycle {
         let more = true;
         const outcome = await this.work(async () => {
           while (more && !this.state.deleteRequested && !this.shouldContinueAsNew()) {
-            more = (await this.long.applyInbox(this.state.sourceId)).more;
+            const applied = await this.long.applyInbox(this.state.sourceId);
+            more = applied.more;
+            if (applied.reconcileGap) this.state.reconcileRequested = true; // the inbox was full: catch up with Intercom
           }
         });
         if (outcome === 'stalled') {

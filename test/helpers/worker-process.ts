@@ -3,12 +3,31 @@ import path from 'node:path';
 import type { System } from './system';
 
 /**
- * The worker as a separate OS process (`tsx src/worker.ts`), so a test can kill it with SIGKILL mid-backfill,
- * as a crash or an OOM would, rather than asking it to shut down politely.
+ * The worker as a separate OS process (`node --import tsx src/worker.ts`, one process, no launcher in between, so
+ * a signal reaches the worker itself), as `npm run worker` runs it: a test can SIGKILL it mid-backfill, as a crash
+ * or an OOM would, or SIGTERM it to drain. Every process started here is killed when the test file's process
+ * exits, and `stopAllWorkerProcesses()` (call it in afterAll/afterEach) kills and waits for those still running.
  */
-export function spawnWorkerProcess(sys: System): ChildProcess {
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  pid: number;
+  /** The identity the Temporal worker reports (`<pid>@<host>`, the SDK's default), e.g. in pending activities. */
+  identityPrefix: string;
+  /** Resolves with how the process ended. */
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Its last output (stderr and stdout, 16 KB), for failure messages. */
+  output(): string;
+}
+
+const running = new Set<WorkerProcess>();
+process.on('exit', () => {
+  for (const w of running) w.child.kill('SIGKILL');
+});
+
+export function spawnWorkerProcess(sys: System, env: Record<string, string> = {}): WorkerProcess {
   const root = path.resolve(__dirname, '../..');
-  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['src/worker.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
     cwd: root,
     env: {
       PATH: process.env.PATH,
@@ -22,19 +41,58 @@ export function spawnWorkerProcess(sys: System): ChildProcess {
       METRICS_PORT: '0',
       WORKER_METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
+      ...env,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stderr?.on('data', (d: Buffer) => {
+  let tail = '';
+  const onOutput = (d: Buffer) => {
+    tail = (tail + d.toString()).slice(-16_384);
     if (process.env.TEST_VERBOSE) process.stderr.write(d);
-  });
-  return child;
+  };
+  child.stdout?.on('data', onOutput);
+  child.stderr?.on('data', onOutput);
+  const worker: WorkerProcess = {
+    child,
+    pid: child.pid!,
+    identityPrefix: `${child.pid}@`,
+    exit: new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        running.delete(worker);
+        resolve({ code, signal });
+      });
+    }),
+    output: () => tail,
+  };
+  running.add(worker);
+  return worker;
 }
 
-export function killed(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
+/** SIGKILL, as a crash would; resolves once the process is gone. */
+export async function killed(worker: WorkerProcess): Promise<void> {
+  if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
+  await worker.exit;
+}
+
+/** SIGTERM: the worker stops polling, lets what is in flight finish (or cancels it after its grace time), exits. */
+export async function terminated(
+  worker: WorkerProcess,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  worker.child.kill('SIGTERM');
+  return worker.exit;
+}
+
+/** Kills every worker process still running and waits until each is gone. */
+export async function stopAllWorkerProcesses(): Promise<void> {
+  await Promise.all([...running].map((w) => killed(w)));
+}
+
+/** Whether a process with this pid still exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,5 @@
 import { eventually, importSource, startSystem, waitForStatus, type System } from '../helpers/system';
-import { killed, spawnWorkerProcess } from '../helpers/worker-process';
+import { killed, spawnWorkerProcess, stopAllWorkerProcesses } from '../helpers/worker-process';
 
 /** The exact (contact, company) pairs and company ids the fake holds: what any import must end with. */
 function expectedState(sys: System) {
@@ -36,6 +36,7 @@ const connectAndImport = (sys: System, name: string) => importSource(sys, name, 
 describe('backfill under faults', () => {
   let sys: System;
   afterEach(async () => {
+    await stopAllWorkerProcesses();
     await sys?.stop();
   });
 

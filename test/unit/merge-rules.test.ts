@@ -12,6 +12,7 @@ import {
   type RankedRecord,
 } from '../../src/domain/merge-rules';
 import { DOMAIN_CASES } from '../helpers/domain-cases';
+import { MERGE_CASES, runCaseOnRules, sortedCustomers } from '../helpers/merge-cases';
 
 const rules = (matchOn: Partial<MergeRules['matchOn']>, enabled = true): MergeRules => ({
   enabled,
@@ -141,5 +142,11 @@ describe('primary record', () => {
     expect(primaryAfterJoin(billingNew, [intercomOld])).toBe(billingNew);
     expect(primaryAfterJoin(intercomNew, [intercomOld])).toBe(intercomOld);
     expect(primaryAfterJoin(null, [intercomNew, intercomOld])).toBe(intercomOld);
+  });
+});
+
+describe('shared merge cases (also run through the SQL engine by test/integration/merge-cases.test.ts)', () => {
+  it.each(MERGE_CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    expect(sortedCustomers(runCaseOnRules(c))).toEqual(sortedCustomers(c.customers));
   });
 });

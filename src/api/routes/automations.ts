@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { loadMergeRules, saveMergeRules } from '../../db/repositories/merge';
+import { loadMergeRules, saveMergeRules } from '../../db/repositories/merge-rule-store';
 import type { MergeRules } from '../../domain/merge-rules';
 import type { ApiContext } from '../context';
 import { mergeAutomationBody } from '../customer-input';

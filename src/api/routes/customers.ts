@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { CustomCustomerWrites, ExternalIdTaken, NoCustomRecord } from '../../db/repositories/custom-customers';
-import { CustomerMerges, MergeRejected, type CustomerRef } from '../../db/repositories/merge';
+import { CustomerMerges, MergeRejected, type CustomerRef } from '../../db/repositories/manual-merges';
 import { sourceNotFound, type ApiContext } from '../context';
 import { createCustomerBody, mergeBody, unmergeBody, updateCustomerBody } from '../customer-input';
 import { ApiError, parseInput } from '../errors';

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-/** The merged entity (cus_…): its display fields are derived from its customer records (domain/merge.ts). */
+/** The merged entity (cus_…): its display fields are derived from its customer records (db/repositories/merge-engine.ts). */
 @Entity('customers')
 export class CustomerEntity {
   @PrimaryColumn('text') id!: string;

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { assignCustomers, deleteRecords, inMergeTransaction, rematch, refreshCustomers } from './merge';
+import { deleteRecords, placeRecords } from './merge-engine';
+import { inMergeTransaction } from './merge-locks';
 
 /** The fields of a custom (billing) source's customer that ChartMogul's Import API writes. */
 export interface CustomRecordInput {
@@ -37,7 +38,10 @@ export class NoCustomRecord extends Error {
   override name = 'NoCustomRecord';
 }
 
-/** Writes of custom sources' customers (ChartMogul's Import API) and manual merges, each in one transaction. */
+/**
+ * Writes of custom sources' customers (ChartMogul's Import API), each in one transaction: the record first (a row
+ * lock), then the merge engine places it or deletes it under its locks (merge-locks.ts).
+ */
 export class CustomCustomerWrites {
   constructor(private readonly db: DataSource) {}
 
@@ -64,7 +68,7 @@ export class CustomCustomerWrites {
         params,
       );
       if (rows.length === 0) throw new ExternalIdTaken(externalId);
-      await assignCustomers(tx, [rows[0].id]);
+      await placeRecords(tx, [rows[0].id]);
       return customerOf(tx, rows[0].id);
     });
   }
@@ -94,8 +98,7 @@ export class CustomCustomerWrites {
         sets.push(`custom = custom || $${params.length}::jsonb`);
       }
       await tx.query(`UPDATE customer_records SET ${sets.join(', ')} WHERE id = $1`, params);
-      await rematch(tx, [record.id]);
-      await refreshCustomers(tx, [customerId, await customerOf(tx, record.id)]);
+      await placeRecords(tx, [record.id]);
       return customerOf(tx, record.id);
     });
   }

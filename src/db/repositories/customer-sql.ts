@@ -1,7 +1,8 @@
 /**
- * Recomputes customers from their records, the merge rule of DESIGN.md: every display field comes from the
- * primary record, falling back field by field to the other records (oldest first); custom attributes are the
- * union, the primary winning a clash. `$1` is an array of customer ids.
+ * Recomputes customers from their records (the rule of src/domain/merge-rules.ts, `customerFields`): every
+ * display field comes from the primary record, falling back field by field to the other records (oldest first);
+ * custom attributes are the union, the primary winning a clash. `$1` is an array of customer ids; the merge
+ * engine (merge-engine.ts) runs it on customers it holds locked.
  */
 const FALLBACK_FIELDS = [
   'name',

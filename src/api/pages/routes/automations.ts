@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { loadMergeRules, saveMergeRules } from '../../../db/repositories/merge';
+import { loadMergeRules, saveMergeRules } from '../../../db/repositories/merge-rule-store';
 import { postForm } from '../components';
 import { html, withQuery } from '../html';
 import { noticeFor } from '../notices';
