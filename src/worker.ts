@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Duration } from '@temporalio/common';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, type NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { loadConfig, loadConfigOrExit, type Config, type WorkerTuning } from './config';
 import { tokenCipher } from './crypto';
@@ -9,6 +9,8 @@ import { CredentialStore } from './db/repositories/credentials';
 import { RateLimiters } from './intercom/rate-limiter';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
+import { temporalTarget } from './temporal/connection';
+import { connectTemporalWorker } from './temporal/native-connection';
 
 export interface SyncWorkerOptions {
   connection: NativeConnection;
@@ -83,7 +85,7 @@ async function main(): Promise<void> {
   const metrics = createMetrics();
   const deps = await createActivityDeps(config, config.databaseUrl, log, metrics);
   const metricsServer = config.workerMetricsPort ? serveMetrics(metrics, config.workerMetricsPort, log) : undefined;
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await connectTemporalWorker(temporalTarget(config));
   try {
     const worker = await createSyncWorker({
       connection,

@@ -1,8 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { startPostgres } from '../../src/dev/postgres';
 import { createLogger } from '../../src/logger';
+import { spawnTracked } from './processes';
+import { runWorkDir } from './stack';
 
 /**
  * A PostgreSQL of a test's own that the test can stop and start again (a restart in the middle of the work), run
@@ -20,11 +22,17 @@ export class RestartablePostgres {
   /** Starts the server (initialising the cluster on the first start) and resolves once it accepts connections. */
   async start(): Promise<string> {
     const root = path.resolve(__dirname, '../..');
-    const child = spawn(path.join(root, 'node_modules/.bin/tsx'), [__filename, this.dataDir, String(this.port)], {
-      cwd: root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // Recorded, so the suite's teardown can check that this PostgreSQL did not outlive its test.
+    const child = spawnTracked(
+      runWorkDir(),
+      process.execPath,
+      ['--import', 'tsx', __filename, this.dataDir, String(this.port)],
+      {
+        cwd: root,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     this.child = child;
     let errors = '';
     child.stderr?.on('data', (d: Buffer) => (errors += d.toString()));
@@ -43,7 +51,7 @@ export class RestartablePostgres {
     if (!child || child.exitCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
-      child.kill('SIGTERM');
+      child.kill('SIGTERM'); // the child stops PostgreSQL (a fast shutdown) and exits
     });
   }
 }
