@@ -241,15 +241,18 @@ describe('fault suite', () => {
     // Another Intercom workspace answers on the same host (as Intercom's one API host serves every workspace).
     const port = Number(new URL(s.fake.url).port);
     await s.fake.close();
-    s.fake = await startFakeIntercom({ quiet: true, port, seed: 54, companies: 3, contacts: 3 });
-    expect(s.fake.appId).not.toBe(ownWorkspace);
-
-    const res = await s.api('POST', `/v1/data_sources/${id}/intercom/token`, { access_token: s.fake.accessToken });
-    expect(res.status).toBe(409);
-    expect(res.body.message).toContain(ownWorkspace);
-    expect(res.body.message).toContain(s.fake.appId);
-    expect(res.body.errors).toMatchObject({ workspace_id: ownWorkspace });
-    expect(JSON.stringify(res.body)).not.toContain(s.fake.accessToken);
-    expect(await snapshot()).toEqual(before);
+    const other = await startFakeIntercom({ quiet: true, port, seed: 54, companies: 3, contacts: 3 });
+    try {
+      expect(other.appId).not.toBe(ownWorkspace);
+      const res = await s.api('POST', `/v1/data_sources/${id}/intercom/token`, { access_token: other.accessToken });
+      expect(res.status).toBe(409);
+      expect(res.body.message).toContain(ownWorkspace);
+      expect(res.body.message).toContain(other.appId);
+      expect(res.body.errors).toMatchObject({ workspace_id: ownWorkspace });
+      expect(JSON.stringify(res.body)).not.toContain(other.accessToken);
+      expect(await snapshot()).toEqual(before);
+    } finally {
+      await other.close();
+    }
   }, 300_000);
 });
