@@ -7,6 +7,7 @@ import { MergeKeys1764500000000 } from './migrations/1764500000000-merge-keys';
 import { WebhookIgnored1764450000000 } from './migrations/1764450000000-webhook-ignored';
 import { WebhookReceipts1764600000000 } from './migrations/1764600000000-webhook-receipts';
 import { PoisonData1764610000000 } from './migrations/1764610000000-poison-data';
+import { OAuthStateUses1764620000000 } from './migrations/1764620000000-oauth-state-uses';
 
 export const migrations = [
   InitialSchema1764400000000,
@@ -14,6 +15,7 @@ export const migrations = [
   MergeKeys1764500000000,
   WebhookReceipts1764600000000,
   PoisonData1764610000000,
+  OAuthStateUses1764620000000,
   ChartmogulParity1764650000000,
 ];
 
