@@ -83,6 +83,7 @@ describe('the OpenAPI document against real answers', () => {
     await call('GET', `/v1/data_sources/${intercom}/status`);
     await call('GET', `/v1/data_sources/${intercom}/intercom/fields`);
     await call('GET', `/v1/data_sources/${intercom}/quarantine?per_page=5`);
+    await call('POST', `/v1/data_sources/${intercom}/recover`);
     await call('GET', '/v1/data_sources/ds_nobody');
     const billing = (await call('POST', '/v1/data_sources', { name: 'Billing' })).body.uuid;
     await call('POST', '/v1/data_sources', { name: 'Billing' });

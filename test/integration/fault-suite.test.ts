@@ -114,7 +114,11 @@ describe('fault suite', () => {
         return pending === 0 ? true : undefined;
       }, 'the inbox drained');
       await expectExact(s, id, 'after the inbox drained');
-      expect((await s.api('GET', `/v1/data_sources/${id}`)).body).toMatchObject({ status: 'live', last_error: null });
+      expect((await s.api('GET', `/v1/data_sources/${id}`)).body).toMatchObject({
+        status: 'import_complete',
+        lifecycle_status: 'live',
+        last_error: null,
+      });
     } finally {
       await sys?.stop();
       sys = undefined;
