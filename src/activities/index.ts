@@ -8,7 +8,8 @@ import { createPurge } from './purge';
 
 export type { ActivityDeps } from './deps';
 
-/** Every activity of the worker, bound to its dependencies (temporal-ts.md §9: dependency injection). */
+/** Every activity of the worker, bound to its dependencies (dependency injection: activities reach I/O only
+ * through `deps`, so tests and the worker wire them the same way). */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createConnectionActivities(deps),

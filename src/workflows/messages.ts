@@ -20,7 +20,7 @@ export const updateFieldsSignal = defineSignal('updateFields');
 
 /**
  * "Re-sync Data and Fields": a new backfill generation, optionally with a new selection. An update rather
- * than a signal (DESIGN.md had a signal) because a new selection must be validated and the caller told
+ * than a signal because a new selection must be validated and the caller told
  * about an unknown attribute (422) or a source that is not live (409).
  */
 export const resyncUpdate = defineUpdate<SourceStatusView, [ImportSelection | null]>('resync');

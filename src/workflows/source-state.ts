@@ -55,7 +55,8 @@ const INITIAL: CarriedState = {
 
 /**
  * The source entity's state. Message handlers only set flags here; the workflow's main loop acts on them,
- * so no two handlers ever run activities at the same time (temporal-ts.md §2.1, safe-message-handlers).
+ * so no two handlers ever run activities at the same time (the "safe message handlers" pattern: handlers that
+ * awaited activities themselves could interleave at every await).
  */
 export class SourceState implements CarriedState {
   // Set from INITIAL and what the previous run carried (constructor); `carry()` hands them on.
