@@ -66,10 +66,16 @@ export interface System {
  * the API on a random port, and a fake Intercom over HTTP. Nothing of ours is mocked.
  */
 export async function startSystem(
-  opts: { fake?: FakeIntercomOptions; tuning?: SourceTuning; config?: Partial<Config> } = {},
+  opts: {
+    fake?: FakeIntercomOptions;
+    tuning?: SourceTuning;
+    config?: Partial<Config>;
+    /** The service's log level ('debug' to search everything it may log for secrets). */
+    logLevel?: string;
+  } = {},
 ): Promise<System> {
   const logs = new LogCapture();
-  const log = createLogger('info', logs);
+  const log = createLogger(opts.logLevel ?? 'info', logs);
   const database = await createTestDatabase();
   const db = await openDatabase(database.url);
   const taskQueue = uniqueTaskQueue('sys');
@@ -94,7 +100,7 @@ export async function startSystem(
         temporal: { address: temporalAddress(), namespace: temporalNamespace(), taskQueue },
         fake,
         port,
-        logLevel: 'info',
+        logLevel: opts.logLevel ?? 'info',
       }),
       ...opts.config,
     };

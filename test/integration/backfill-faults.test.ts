@@ -1,3 +1,4 @@
+import { decodedHistories, expectNoSecrets } from '../helpers/secrets';
 import { eventually, importSource, startSystem, waitForStatus, type System } from '../helpers/system';
 import { killed, spawnWorkerProcess, stopAllWorkerProcesses } from '../helpers/worker-process';
 
@@ -33,6 +34,12 @@ async function actualState(sys: System, sourceId: string) {
 
 const connectAndImport = (sys: System, name: string) => importSource(sys, name, undefined, { waitLive: false });
 
+/** The failure paths log and record the most: no token may be in the histories or the (debug-level) logs. */
+async function expectNoTokens(sys: System, sourceId: string, tokens: string[], output: Record<string, string> = {}) {
+  expect(sys.logs.text.length).toBeGreaterThan(0);
+  expectNoSecrets(tokens, { ...(await decodedHistories(sys, sourceId)), logs: sys.logs.text, ...output });
+}
+
 describe('backfill under faults', () => {
   let sys: System;
   afterEach(async () => {
@@ -44,8 +51,9 @@ describe('backfill under faults', () => {
     sys = await startSystem({
       fake: { companies: 300, contacts: 2000, seed: 5, latencyMs: 40, scrollPageSize: 10 },
       tuning: { partitions: 4, heartbeatTimeout: '4 seconds' },
+      logLevel: 'debug',
     });
-    const first = spawnWorkerProcess(sys);
+    const first = spawnWorkerProcess(sys, { LOG_LEVEL: 'debug' });
     const id = await connectAndImport(sys, 'Killed worker');
     // Kill the worker once it has written some, but not all, of the companies.
     const total = sys.fake.store.companies().length;
@@ -54,10 +62,16 @@ describe('backfill under faults', () => {
         const [{ n }] = await sys.db.query(`SELECT count(*)::int AS n FROM customer_records WHERE source_id = $1`, [
           id,
         ]);
-        return n > 0 && n < total ? n : undefined;
+        const [{ c }] = await sys.db.query(`SELECT count(*)::int AS c FROM contacts WHERE source_id = $1`, [id]);
+        return n > 0 && n < total && c > 0 ? n : undefined;
       },
-      'some companies imported',
+      'some companies and contacts imported',
       120_000,
+    );
+    // When each contact row was last written: a resumed backfill does not fetch and write committed pages again.
+    const before: Array<{ key: string; at: string }> = await sys.db.query(
+      `SELECT external_id || '/' || company_external_id AS key, updated_at::text AS at FROM contacts WHERE source_id = $1`,
+      [id],
     );
     await killed(first);
 
@@ -68,12 +82,25 @@ describe('backfill under faults', () => {
     expect(actual.companies).toEqual(expected.companies);
     expect(actual.pairs).toEqual(expected.pairs);
     expect(actual.customers).toBe(expected.companies.length);
+
+    const after = new Map<string, string>(
+      (
+        await sys.db.query(
+          `SELECT external_id || '/' || company_external_id AS key, updated_at::text AS at FROM contacts WHERE source_id = $1`,
+          [id],
+        )
+      ).map((r: { key: string; at: string }) => [r.key, r.at]),
+    );
+    const untouched = before.filter((r) => after.get(r.key) === r.at);
+    expect(untouched.length).toBeGreaterThan(0); // a backfill started from scratch would have rewritten them all
+    await expectNoTokens(sys, id, [sys.fake.accessToken], { 'killed worker output': first.fullOutput() });
   }, 300_000);
 
   it('completes with the exact state through 429 bursts, 5xx errors and a lost scroll', async () => {
     sys = await startSystem({
       fake: { companies: 400, contacts: 1500, seed: 9, latencyMs: 30, scrollPageSize: 10 },
       tuning: { partitions: 4 },
+      logLevel: 'debug',
     });
     await sys.startWorker();
     // Each injected 429 costs a wait for the rate-limit window to reset (up to 10 s), as Intercom's would.
@@ -95,10 +122,15 @@ describe('backfill under faults', () => {
     const expected = expectedState(sys);
     expect(actual.companies).toEqual(expected.companies);
     expect(actual.pairs).toEqual(expected.pairs);
+    await expectNoTokens(sys, id, [sys.fake.accessToken]);
   }, 300_000);
 
   it('moves to needs_reconnect when the token is revoked and resumes with nothing lost after a new one', async () => {
-    sys = await startSystem({ fake: { companies: 200, contacts: 1200, seed: 3, latencyMs: 20, scrollPageSize: 10 } });
+    sys = await startSystem({
+      fake: { companies: 200, contacts: 1200, seed: 3, latencyMs: 20, scrollPageSize: 10 },
+      logLevel: 'debug',
+    });
+    const revoked = sys.fake.accessToken;
     await sys.startWorker();
     const id = await connectAndImport(sys, 'Revoked token');
     await eventually(async () => {
@@ -119,5 +151,6 @@ describe('backfill under faults', () => {
     const expected = expectedState(sys);
     expect(actual.companies).toEqual(expected.companies);
     expect(actual.pairs).toEqual(expected.pairs);
+    await expectNoTokens(sys, id, [revoked, fresh]);
   }, 300_000);
 });
