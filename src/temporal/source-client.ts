@@ -1,6 +1,6 @@
 import { WorkflowIdReusePolicy, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ImportSelection } from '../domain/source';
+import { initialSourceStatus, type ImportSelection } from '../domain/source';
 import {
   connectedSignal,
   deleteSignal,
@@ -45,7 +45,7 @@ export class SourceWorkflows {
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       typedSearchAttributes: [
         { key: SourceIdAttribute, value: sourceId },
-        { key: SourceStatusAttribute, value: 'awaiting_connection' },
+        { key: SourceStatusAttribute, value: initialSourceStatus('intercom') },
       ],
       staticSummary: `Intercom source ${sourceId}`,
     });

@@ -1,4 +1,4 @@
-import type { SourceStatus } from '../domain/source';
+import { initialSourceStatus, type SourceStatus } from '../domain/source';
 import type { SourceStatusView } from './messages';
 
 /** What a source workflow carries across continue-as-new: small and JSON-safe (no Map, no Date). */
@@ -39,7 +39,7 @@ export interface SourceWorkflowInput {
 
 /** A new source: nothing requested yet. */
 const INITIAL: CarriedState = {
-  status: 'awaiting_connection',
+  status: initialSourceStatus('intercom'),
   generation: 0,
   lastError: null,
   connectRequested: false,

@@ -1,3 +1,4 @@
+import { IntercomClient } from 'intercom-client';
 import { toIsoTimestamp, typeAttributeValue } from '../../src/domain/custom-attributes';
 import { decodedHistories, expectNoSecrets } from '../helpers/secrets';
 import { eventually, startSystem, type System } from '../helpers/system';
@@ -172,6 +173,30 @@ describe('backfill of a seeded workspace', () => {
     const one = await call('GET', `/v1/customers/${page.body.entries[0].uuid}`);
     expect(one.status).toBe(200);
     expect(one.body.uuid).toBe(page.body.entries[0].uuid);
+  });
+
+  it('keeps only the selected contact attributes of a contact updated through a webhook', async () => {
+    const attributes = sys.fake.store.dataAttributes('contact', true) as any[];
+    const sample = (type: string): unknown =>
+      ({ string: 'from a webhook', integer: 7, float: 1.5, boolean: true, date: 1_700_000_000 })[type];
+    const unselectedName = (await sys.api('GET', `/v1/data_sources/${sourceId}/intercom/fields`)).body.contact[0].name;
+    const unselected = attributes.find((a) => a.name === unselectedName);
+    const chosen = attributes.find((a) => selected.contact.includes(a.name) && a.data_type === 'string');
+    expect([unselected?.name, chosen?.name].every(Boolean)).toBe(true);
+    const contact = (sys.fake.store.contacts() as any[]).find((c) => sys.fake.store.companyIdsOf(c.id).length > 0);
+    const intercom = new IntercomClient({ token: sys.fake.accessToken, baseUrl: sys.fake.url });
+    await intercom.contacts.update({
+      contact_id: contact.id,
+      custom_attributes: { [chosen.name]: 'from a webhook', [unselected.name]: sample(unselected.data_type) },
+    } as any);
+    const rows: any[] = await eventually(async () => {
+      const r: any[] = await sys.db.query(`SELECT custom FROM contacts WHERE source_id = $1 AND external_id = $2`, [
+        sourceId,
+        contact.id,
+      ]);
+      return r.length > 0 && r.every((x) => x.custom[chosen.name] === 'from a webhook') ? r : undefined;
+    }, 'the webhook applied');
+    for (const r of rows) expect(Object.keys(r.custom)).not.toContain(unselected.name);
   });
 
   it('never lets the access token into workflow histories, logs or API responses', async () => {
