@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { AttributeDefinitionEntity, SourceEntity } from '../db/entities';
+import { AttributeRepository } from '../db/repositories/attributes';
+import { SourceConnection } from '../db/repositories/source-connection';
 import {
   importSelectionSchema,
   isSelectableAttributeName,
@@ -27,10 +28,12 @@ interface DataAttribute {
 }
 
 export function createConnectionActivities(deps: ActivityDeps) {
+  const sources = new SourceConnection(deps.db);
+  const attributes = new AttributeRepository(deps.db);
   return {
     /** Mirrors the workflow's status into the database, which the API reads even when no worker runs. */
     async recordSourceStatus(sourceId: string, status: SourceStatus, lastError: string | null): Promise<void> {
-      await deps.db.getRepository(SourceEntity).update({ id: sourceId }, { status, lastError });
+      await sources.recordStatus(sourceId, status, lastError);
     },
 
     /** GET /me: the token works; remember the workspace (webhook routing, rate limiter) and its region. */
@@ -54,12 +57,11 @@ export function createConnectionActivities(deps: ActivityDeps) {
           throw ApplicationFailure.nonRetryable('Intercom /me did not name a workspace', FailureType.TokenRejected);
         }
         const reported = (me.app?.region ?? region).toUpperCase();
-        await deps.db
-          .getRepository(SourceEntity)
-          .update(
-            { id: sourceId },
-            { workspaceId, region: reported, workspaceName: me.app?.name ?? null, lastError: null },
-          );
+        await sources.recordWorkspace(sourceId, {
+          workspaceId,
+          region: reported,
+          workspaceName: me.app?.name ?? null,
+        });
         return { workspaceId, region: reported };
       }
       throw asActivityFailure(rejection);
@@ -81,7 +83,6 @@ export function createConnectionActivities(deps: ActivityDeps) {
             if (a.custom || !byName.has(a.name)) byName.set(a.name, a);
           }
           const rows = [...byName.values()].map((a) => ({
-            sourceId,
             model,
             name: a.name,
             label: storableText(String(a.label ?? a.name), MAX_ATTRIBUTE_NAME, 'label'),
@@ -89,15 +90,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
             custom: a.custom === true,
             archived: a.archived === true,
           }));
-          if (rows.length > 0) {
-            await deps.db
-              .createQueryBuilder()
-              .insert()
-              .into(AttributeDefinitionEntity)
-              .values(rows)
-              .orUpdate(['label', 'data_type', 'custom', 'archived'], ['source_id', 'model', 'name'])
-              .execute();
-          }
+          await attributes.saveCatalogue(sourceId, rows);
           counts[model] = rows.filter((r) => r.custom && !r.archived).length;
         }
         return counts;
@@ -109,33 +102,14 @@ export function createConnectionActivities(deps: ActivityDeps) {
     /** Validates the selection against the catalogue and stores it; unknown attributes are the user's mistake. */
     async saveImportSelection(sourceId: string, input: ImportSelection): Promise<void> {
       const selection = importSelectionSchema.parse(input);
-      const repo = deps.db.getRepository(AttributeDefinitionEntity);
-      const catalogue = await repo.findBy({ sourceId });
-      const unknown = unknownAttributes(
-        selection,
-        catalogue.map((d) => ({ ...d, label: d.label })),
-      );
+      const unknown = unknownAttributes(selection, await attributes.catalogue(sourceId));
       if (unknown.length > 0) {
         throw ApplicationFailure.nonRetryable(
           `Unknown custom attribute(s): ${unknown.join(', ')}. GET /v1/data_sources/${sourceId}/intercom/fields lists them.`,
           FailureType.UnknownAttribute,
         );
       }
-      await deps.db.transaction(async (tx) => {
-        await tx.getRepository(SourceEntity).update({ id: sourceId }, { settings: selection });
-        await tx.getRepository(AttributeDefinitionEntity).update({ sourceId }, { selected: false });
-        for (const model of ['company', 'contact'] as const) {
-          const names = selection.custom_attributes[model];
-          if (names.length > 0) {
-            await tx
-              .createQueryBuilder()
-              .update(AttributeDefinitionEntity)
-              .set({ selected: true })
-              .where('source_id = :sourceId AND model = :model AND name IN (:...names)', { sourceId, model, names })
-              .execute();
-          }
-        }
-      });
+      await attributes.saveSelection(sourceId, selection);
     },
   };
 }
