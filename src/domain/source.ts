@@ -82,7 +82,10 @@ export function unknownAttributes(selection: ImportSelection, catalogue: Attribu
   return unknown;
 }
 
-/** Progress of a backfill as shown by the API and the `status` query. Counts come from the database. */
+/**
+ * Progress of a backfill as shown by the API and the `status` query. Counts come from the database, the rest from
+ * `sources.progress` (src/db/repositories/source-progress.ts).
+ */
 export interface SourceProgress {
   companiesImported: number;
   contactsImported: number;

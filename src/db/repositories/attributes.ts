@@ -1,16 +1,6 @@
 import type { DataSource } from 'typeorm';
-import type { AttributeModel, ImportSelection } from '../../domain/source';
+import type { AttributeDefinition, AttributeModel, ImportSelection } from '../../domain/source';
 import { AttributeDefinitionEntity, SourceEntity } from '../entities';
-
-/** One attribute of Intercom's catalogue as stored for a source. */
-export interface CatalogueAttribute {
-  model: AttributeModel;
-  name: string;
-  label: string | null;
-  dataType: string;
-  custom: boolean;
-  archived: boolean;
-}
 
 export interface SelectableAttribute {
   model: AttributeModel;
@@ -52,7 +42,7 @@ export class AttributeRepository {
   }
 
   /** The whole catalogue (standard, custom and archived attributes). */
-  async catalogue(sourceId: string): Promise<Array<CatalogueAttribute & { selected: boolean }>> {
+  async catalogue(sourceId: string): Promise<Array<AttributeDefinition & { selected: boolean }>> {
     const rows = await this.db.getRepository(AttributeDefinitionEntity).findBy({ sourceId });
     return rows.map(({ model, name, label, dataType, custom, archived, selected }) => ({
       model,
@@ -66,7 +56,7 @@ export class AttributeRepository {
   }
 
   /** Stores what Intercom lists ("Update Fields"), keeping the user's selection flags. */
-  async saveCatalogue(sourceId: string, attributes: CatalogueAttribute[]): Promise<void> {
+  async saveCatalogue(sourceId: string, attributes: AttributeDefinition[]): Promise<void> {
     if (attributes.length === 0) return;
     await this.db
       .createQueryBuilder()

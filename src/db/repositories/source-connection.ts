@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { SourceStatus } from '../../domain/source';
 import { SourceEntity } from '../entities';
-import { readSourceProgress, type SourceProgress } from './source-progress';
+import { readSourceProgress, type StoredProgress } from './source-progress';
 
 /** What an import activity needs of its source's row. */
 export interface SourceForImport {
@@ -11,7 +11,7 @@ export interface SourceForImport {
   /** The user's selection as stored (`ImportSelection`, parsed by the caller). */
   settings: Record<string, unknown> | null;
   deletedAt: Date | null;
-  progress: SourceProgress;
+  progress: StoredProgress;
 }
 
 /** The `sources` row as the source's workflow keeps it: its status mirror and its Intercom workspace. */

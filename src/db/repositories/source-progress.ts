@@ -5,7 +5,7 @@ import { rowsOf } from '../rows';
  * `sources.progress`: what the running source reports about its work, for the API and the app. This module is its
  * only writer; `readSourceProgress` its only reader.
  */
-export interface SourceProgress {
+export interface StoredProgress {
   /** The backfill generation the counters belong to (the generation the last backfill wrote). */
   generation: number;
   pagesFetched: number;
@@ -22,8 +22,8 @@ export interface SourceProgress {
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
-/** The stored JSON as a `SourceProgress`; missing or mistyped fields read as zero or null. */
-export function readSourceProgress(json: unknown): SourceProgress {
+/** The stored JSON as a `StoredProgress`; missing or mistyped fields read as zero or null. */
+export function readSourceProgress(json: unknown): StoredProgress {
   const p = (json && typeof json === 'object' ? json : {}) as Record<string, unknown>;
   return {
     generation: num(p.generation),
@@ -32,7 +32,7 @@ export function readSourceProgress(json: unknown): SourceProgress {
     startedAt: str(p.startedAt),
     finishedAt: str(p.finishedAt),
     reconcileStartedAt: str(p.reconcileStartedAt),
-    purge: p.purge && typeof p.purge === 'object' ? (p.purge as SourceProgress['purge']) : null,
+    purge: p.purge && typeof p.purge === 'object' ? (p.purge as StoredProgress['purge']) : null,
   };
 }
 

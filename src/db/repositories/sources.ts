@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { SourceSystem } from '../entities/source';
-import { initialSourceStatus } from '../../domain/source';
+import { initialSourceStatus, type SourceProgress } from '../../domain/source';
 import { readSourceProgress } from './source-progress';
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -33,14 +33,7 @@ export interface SourceSummary {
   lastError: string | null;
   createdAt: Date;
   deletedAt: Date | null;
-  progress: {
-    companiesImported: number;
-    contactsImported: number;
-    contactsSkippedNoCompany: number;
-    pagesFetched: number;
-    startedAt: string | null;
-    finishedAt: string | null;
-  };
+  progress: SourceProgress;
 }
 
 interface SummaryRow {
