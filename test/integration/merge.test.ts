@@ -90,6 +90,10 @@ describe('merging billing customers with Intercom companies', () => {
     const free = await createBilling({ external_id: 'bill-free', name: 'Freemail', website_url: 'https://gmail.com' });
     expect(free.status).toBe(201);
 
+    // Before the import too, for the manual merges alone: a billing customer that will merge with another company.
+    const forManualMerges = await createBilling({ external_id: 'bill-M', website_url: `https://${host(withSite[7])}` });
+    expect(forManualMerges.status).toBe(201);
+
     intercom = await importSource(sys, 'Intercom', 'all');
   }, 300_000);
 
@@ -272,7 +276,8 @@ describe('merging billing customers with Intercom companies', () => {
 
     // A billing-merged customer merged into an Intercom-only one: into's (Intercom) primary stays.
     const cz = await customerOf(intercom, z.id);
-    const fromBilling = await mergedBilling('bill-M', withSite[7]);
+    const fromBilling = await customerOf(billing, 'bill-M');
+    expect(fromBilling.external_ids).toEqual(['bill-M', withSite[7].id]);
     const second = await sys.api('POST', '/v1/customers/merges', {
       from: { data_source_uuid: billing, external_id: 'bill-M' },
       into: { customer_uuid: cz.uuid },
