@@ -216,6 +216,17 @@ const schema = z.object({
       : [],
   ),
   ENCRYPTION_KEY: optionalString.pipe(base64Key.optional()),
+  // Keys used before a rotation, comma-separated: they still decrypt; ENCRYPTION_KEY encrypts.
+  ENCRYPTION_KEY_PREVIOUS: optionalString
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((k) => k.trim())
+            .filter(Boolean)
+        : [],
+    )
+    .pipe(z.array(base64Key)),
   INTERCOM_CLIENT_ID: optionalString,
   INTERCOM_CLIENT_SECRET: optionalString,
   INTERCOM_API_BASE: optionalString.pipe(z.url().optional()),
@@ -256,6 +267,8 @@ export type Config = {
   workerMetricsPort: number;
   apiKeys: string[];
   encryptionKey?: Buffer;
+  /** ENCRYPTION_KEY_PREVIOUS: keys that still decrypt tokens sealed before a rotation. */
+  previousEncryptionKeys: Buffer[];
   intercom: { clientId?: string; clientSecret?: string; apiBase?: string; oauthUrl?: string };
   reconcileInterval: string;
   /**
@@ -302,6 +315,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerMetricsPort: e.WORKER_METRICS_PORT,
     apiKeys: e.API_KEYS,
     encryptionKey: e.ENCRYPTION_KEY ? Buffer.from(e.ENCRYPTION_KEY, 'base64') : undefined,
+    previousEncryptionKeys: e.ENCRYPTION_KEY_PREVIOUS.map((k) => Buffer.from(k, 'base64')),
     intercom: {
       clientId: e.INTERCOM_CLIENT_ID,
       clientSecret: e.INTERCOM_CLIENT_SECRET,

@@ -8,7 +8,8 @@ import { WebhookInbox, type InboxRow } from '../db/repositories/webhook-inbox';
 import { IntercomHttpError } from '../intercom/errors';
 import { fetchAllContactCompanyIds } from '../intercom/pages';
 import type { ActivityDeps } from './deps';
-import { asActivityFailure, openIntercomSession, type IntercomSession } from './intercom-session';
+import { activityContext } from './heartbeat';
+import { openIntercomSession, type IntercomSession } from './intercom-session';
 
 const BATCH = 200;
 
@@ -118,7 +119,9 @@ export function createLiveSync(deps: ActivityDeps) {
   async function applyBatch(session: IntercomSession, rows: InboxRow[], generation: number): Promise<void> {
     const companies = new LatestById<IntercomCompany>();
     const contacts = new LatestById<IntercomContact>();
+    const { keepAlive } = activityContext();
     const flush = async () => {
+      keepAlive(); // between bulk writes too, so a long batch is never mistaken for a dead worker
       await flushCompanies(session, companies, generation);
       await flushContacts(session, contacts);
     };
@@ -177,15 +180,12 @@ export function createLiveSync(deps: ActivityDeps) {
      * were left out while the inbox was full (the workflow then reconciles).
      */
     async applyInbox(sourceId: string): Promise<{ applied: number; more: boolean; reconcileGap?: boolean }> {
+      activityContext().keepAlive();
       const rows = await inbox.pending(sourceId, BATCH);
       if (rows.length === 0) return { applied: 0, more: false, reconcileGap: await inbox.takeOverflow(sourceId) };
       const session = await openIntercomSession(deps, sourceId);
-      const generation = Number(session.source.progress.generation ?? 0); // the generation the last backfill wrote
-      try {
-        await applyBatch(session, rows, generation);
-      } catch (err) {
-        throw asActivityFailure(err);
-      }
+      const generation = session.source.progress.generation; // the generation the last backfill wrote
+      await applyBatch(session, rows, generation);
       await inbox.markProcessed(
         sourceId,
         rows.map((r) => r.notificationId),

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { Client } from '@temporalio/client';
 import { loadConfigOrExit, type Config } from '../config';
-import { TokenCipher } from '../crypto';
+import { tokenCipher } from '../crypto';
 import { openDatabase } from '../db/data-source';
 import { CredentialStore } from '../db/repositories/credentials';
 import { createLogger } from '../logger';
@@ -67,7 +67,7 @@ export async function main(): Promise<void> {
     config,
     db,
     workflows: new SourceWorkflows(client, config.temporal.taskQueue, { reconcileInterval: config.reconcileInterval }),
-    credentials: new CredentialStore(db, new TokenCipher(config.encryptionKey!)),
+    credentials: new CredentialStore(db, tokenCipher(config)),
     checkTemporal: async () => {
       await connection.withDeadline(Date.now() + 2_000, () => connection.workflowService.getSystemInfo({}));
     },

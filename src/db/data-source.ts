@@ -6,6 +6,7 @@ import { MergeKeys1764500000000 } from './migrations/1764500000000-merge-keys';
 import { WebhookIgnored1764450000000 } from './migrations/1764450000000-webhook-ignored';
 import { WebhookReceipts1764600000000 } from './migrations/1764600000000-webhook-receipts';
 import { PoisonData1764610000000 } from './migrations/1764610000000-poison-data';
+import { OAuthStateUses1764620000000 } from './migrations/1764620000000-oauth-state-uses';
 
 export const migrations = [
   InitialSchema1764400000000,
@@ -13,6 +14,7 @@ export const migrations = [
   MergeKeys1764500000000,
   WebhookReceipts1764600000000,
   PoisonData1764610000000,
+  OAuthStateUses1764620000000,
 ];
 
 /** A TypeORM DataSource for the given PostgreSQL URL. Schema changes go through migrations, never `synchronize`. */

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { Client } from '@temporalio/client';
 import { startApi } from '../api/server';
 import { loadConfigOrExit, loadConfigWith } from '../config';
-import { TokenCipher } from '../crypto';
+import { tokenCipher } from '../crypto';
 import { CredentialStore } from '../db/repositories/credentials';
 import { startFakeIntercom, type FakeIntercom } from '../fake-intercom';
 import { createLogger } from '../logger';
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
       workflows: new SourceWorkflows(client, config.temporal.taskQueue, {
         reconcileInterval: config.reconcileInterval,
       }),
-      credentials: new CredentialStore(deps.db, new TokenCipher(config.encryptionKey!)),
+      credentials: new CredentialStore(deps.db, tokenCipher(config)),
       checkTemporal: async () => {
         await connection.workflowService.getSystemInfo({});
       },

@@ -1,9 +1,10 @@
 import * as wf from '@temporalio/workflow';
-import type { Duration } from '@temporalio/common';
+import { msToNumber, type Duration } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { dayOf, type ContactPartition } from '../domain/contact-partitions';
-import { applicationFailureOf, importActivity, shortActivity } from './activity-options';
-import { backfillBlockedSignal, backfillResumeSignal, FailureType } from './messages';
+import { failureOf, FailureType } from '../failures';
+import { importActivity, shortActivity } from './activity-options';
+import { backfillBlockedSignal, backfillResumeSignal, backfillStalledSignal } from './messages';
 
 export interface BackfillInput {
   sourceId: string;
@@ -14,6 +15,11 @@ export interface BackfillInput {
   /** Parallel created_at partitions for contacts. */
   partitions?: number;
   heartbeatTimeout?: Duration;
+  /**
+   * How long a stream that stalled on a deterministic failure first waits before it is tried again; the wait
+   * doubles with each stall in a row, up to an hour, so a stall that lasts days keeps the history small.
+   */
+  stalledRetryInterval?: Duration;
 }
 
 export interface BackfillResult {
@@ -28,11 +34,13 @@ export interface BackfillResult {
  * One backfill generation, as a child workflow so its activity events stay out of the source's history.
  * Companies (one scroll) and contacts (parallel partitions) run side by side; activities write pages
  * themselves and return only counts. If Intercom rejects the token, the child tells its parent, waits for
- * the source to be connected again, and resumes each stream from the cursor it had reached.
+ * the source to be connected again, and resumes each stream from the cursor it had reached. A stream that stalls on
+ * a deterministic failure (failed the same way a few times) is reported to the parent, which shows the reason, and
+ * is tried again from its cursor after a while, or at once when the source is connected again.
  */
 export async function backfillWorkflow(input: BackfillInput): Promise<BackfillResult> {
   const short = wf.proxyActivities<Activities>(shortActivity);
-  const long = wf.proxyActivities<Activities>(importActivity(input.heartbeatTimeout ?? '20 seconds'));
+  const long = wf.proxyActivities<Activities>(importActivity(input.heartbeatTimeout));
   const parent = wf.getExternalWorkflowHandle(input.parentWorkflowId);
 
   let resumed = false;
@@ -40,19 +48,36 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillRe
     resumed = true;
   });
 
-  /** Runs a stream; on a rejected token, waits for the parent's go-ahead and continues from the failure's cursor. */
+  /**
+   * Runs a stream; on a rejected token, waits for the parent's go-ahead, and on a stall for a while (or the
+   * go-ahead), then continues from the failure's cursor.
+   */
   async function untilDone<T>(run: (resumeFrom: unknown) => Promise<T>): Promise<T> {
     let resumeFrom: unknown = undefined;
+    let stalled: string | null = null;
+    let stallsInARow = 0;
     for (;;) {
       try {
-        return await run(resumeFrom);
+        const done = await run(resumeFrom);
+        if (stalled !== null) await parent.signal(backfillStalledSignal, { reason: null });
+        return done;
       } catch (err) {
-        const rejected = applicationFailureOf(err, FailureType.TokenRejected);
-        if (!rejected) throw err;
-        resumeFrom = rejected.details?.[0];
+        const rejected = failureOf(err, FailureType.TokenRejected);
+        const stall = failureOf(err, FailureType.Stalled);
+        if (!rejected && !stall) throw err;
+        resumeFrom = (rejected ?? stall)?.details?.[0] ?? resumeFrom;
         resumed = false;
-        await parent.signal(backfillBlockedSignal, { reason: rejected.message });
-        await wf.condition(() => resumed);
+        if (rejected) {
+          await parent.signal(backfillBlockedSignal, { reason: rejected.message });
+          await wf.condition(() => resumed);
+        } else {
+          // Told once per new reason: a stall that lasts days must not grow the parent's history.
+          if (stall!.message !== stalled) await parent.signal(backfillStalledSignal, { reason: stall!.message });
+          stalled = stall!.message;
+          const firstWait = msToNumber(input.stalledRetryInterval ?? '5 minutes');
+          const wait = Math.min(firstWait * 2 ** stallsInARow++, Math.max(firstWait, 3_600_000));
+          await wf.condition(() => resumed, wait);
+        }
       }
     }
   }

@@ -72,11 +72,13 @@ export async function startSystem(
     config?: Partial<Config>;
     /** The service's log level ('debug' to search everything it may log for secrets). */
     logLevel?: string;
+    /** A database of the test's own (a PostgreSQL the test restarts); default a fresh one on the run's server. */
+    database?: { url: string; drop(): Promise<void> };
   } = {},
 ): Promise<System> {
   const logs = new LogCapture();
   const log = createLogger(opts.logLevel ?? 'info', logs);
-  const database = await createTestDatabase();
+  const database = opts.database ?? (await createTestDatabase());
   const db = await openDatabase(database.url);
   const taskQueue = uniqueTaskQueue('sys');
   const metrics = createMetrics();
@@ -155,7 +157,7 @@ function assemble({
   apiDeps,
   api: startedApi,
 }: {
-  database: Awaited<ReturnType<typeof createTestDatabase>>;
+  database: { url: string; drop(): Promise<void> };
   db: DataSource;
   log: ReturnType<typeof createLogger>;
   logs: LogCapture;

@@ -3,10 +3,13 @@ import type { SourceStatus } from '../../domain/source';
 import { SourceEntity } from '../entities';
 import { readSourceProgress, type StoredProgress } from './source-progress';
 
-/** What an import activity needs of its source's row. */
+/** What the source's activities need of its row. */
 export interface SourceForImport {
   id: string;
+  status: string;
+  lastError: string | null;
   region: string | null;
+  workspaceName: string | null;
   workspaceId: string | null;
   /** The user's selection as stored (`ImportSelection`, parsed by the caller). */
   settings: Record<string, unknown> | null;
@@ -23,7 +26,10 @@ export class SourceConnection {
     if (!s) return null;
     return {
       id: s.id,
+      status: s.status,
+      lastError: s.lastError,
       region: s.region,
+      workspaceName: s.workspaceName,
       workspaceId: s.workspaceId,
       settings: s.settings,
       deletedAt: s.deletedAt,
