@@ -1,3 +1,4 @@
+import type { Duration } from '@temporalio/common';
 import { RecordIssues } from '../db/repositories/record-issues';
 import { SourceProgressWrites } from '../db/repositories/source-progress';
 import type { ActivityDeps } from './deps';
@@ -10,9 +11,12 @@ export function createBackfillProgress(deps: ActivityDeps) {
       return { startedAt: await progress.backfillStarted(sourceId, generation) };
     },
 
-    /** The start of a reconciliation: the next one re-reads what changed since this moment. */
-    async reconciliationStarted(sourceId: string): Promise<{ startedAt: number }> {
-      return { startedAt: await progress.reconciliationStarted(sourceId) };
+    /**
+     * The start of a reconciliation: the next one re-reads what changed since this moment. Also tells the workflow
+     * the worker's RECONCILE_INTERVAL, so a changed setting reaches sources that are already running.
+     */
+    async reconciliationStarted(sourceId: string): Promise<{ startedAt: number; reconcileInterval?: Duration }> {
+      return { startedAt: await progress.reconciliationStarted(sourceId), reconcileInterval: deps.reconcileInterval };
     },
 
     /** Records the end of a backfill; having read everything again, it also settles the quarantine. */

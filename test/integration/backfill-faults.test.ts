@@ -51,7 +51,9 @@ async function contactPartitions(sys: System, sourceId: string) {
   for (const a of (await handle.describe()).raw.pendingActivities ?? []) {
     if (a.activityType?.name !== 'importContactPartition') continue;
     const data = a.heartbeatDetails?.payloads?.[0]?.data;
-    heartbeatPages.push(data ? Number(JSON.parse(Buffer.from(data).toString('utf8')).pages ?? 0) : 0);
+    // A keep-alive before the first page heartbeats no cursor (an empty payload).
+    const cursor = data && data.length > 0 ? JSON.parse(Buffer.from(data).toString('utf8')) : null;
+    heartbeatPages.push(Number(cursor?.pages ?? 0));
   }
   return { scheduled: scheduled.size, completed, heartbeatPages };
 }
