@@ -75,8 +75,8 @@ describe('backfill under faults', () => {
 
   it('resumes after the worker is killed mid-backfill and ends with the exact state', async () => {
     sys = await startSystem({
-      fake: { companies: 300, contacts: 2000, seed: 5, latencyMs: 40, scrollPageSize: 10 },
-      tuning: { partitions: 4, heartbeatTimeout: '4 seconds' },
+      fake: { companies: 400, contacts: 3000, seed: 5, latencyMs: 40, scrollPageSize: 10 },
+      tuning: { partitions: 2, heartbeatTimeout: '4 seconds' },
       logLevel: 'debug',
     });
     const first = spawnWorkerProcess(sys, { LOG_LEVEL: 'debug' });
