@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { Client, Connection } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import { failure, FailureType } from '../../src/failures';
@@ -38,6 +39,8 @@ class Stubs {
   rejectTokenTimes = 0;
   /** importCompanies waits (heartbeating) until cancelled. */
   blockCompanies = false;
+  /** RECONCILE_INTERVAL as the worker reports it at each reconciliation. */
+  workerReconcileInterval: Duration | undefined;
 
   count(name: string): number {
     return this.calls[name] ?? 0;
@@ -76,7 +79,7 @@ class Stubs {
       applyInbox: async () => (called('applyInbox'), { applied: 0, more: false }),
       reconciliationStarted: async () => (
         called('reconciliationStarted'),
-        { startedAt: Math.floor(Date.now() / 1000) }
+        { startedAt: Math.floor(Date.now() / 1000), reconcileInterval: this.workerReconcileInterval }
       ),
       reconcileContacts: async () => (called('reconcileContacts'), { pages: 0, contacts: 0, skipped: 0 }),
       purgeSource: async () => (called('purgeSource'), { contacts: 0, records: 0 }),
@@ -194,6 +197,17 @@ describe('source workflow branches (stub activities)', () => {
     await until('three reconciliations', async () => stubs.count('reconcileContacts') >= 3);
     expect(stubs.count('reconciliationStarted')).toBeGreaterThanOrEqual(3);
     expect(await statusOf(workflows, id)).toBe('live');
+    await workflows.delete(id);
+    await client.workflow.getHandle(`source:${id}`).result();
+  });
+
+  it("takes up the worker's RECONCILE_INTERVAL at its next reconciliation, not the one it started with", async () => {
+    const stubs = Object.assign(new Stubs(), { workerReconcileInterval: '2 seconds' as Duration });
+    // Started with an hour: only the worker's two seconds, learnt at the first reconciliation, bring the next ones.
+    const workflows = await stack(stubs, { reconcileInterval: '1h', searchIndexLag: '1 second' });
+    const id = newId();
+    await live(workflows, id);
+    await until('three reconciliations', async () => stubs.count('reconcileContacts') >= 3);
     await workflows.delete(id);
     await client.workflow.getHandle(`source:${id}`).result();
   });
