@@ -156,6 +156,7 @@ export class SourceLifecycle {
             partitions: this.input.tuning?.partitions,
             heartbeatTimeout: this.heartbeatTimeout(),
             stalledRetryInterval: this.input.tuning?.stalledRetryInterval ? this.stalledRetryInterval() : undefined,
+            continueAsNewAfterEvents: this.input.tuning?.continueAsNewAfterEvents,
           },
         ],
       }),
