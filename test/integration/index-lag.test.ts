@@ -31,9 +31,7 @@ describe('contacts not yet indexed when the backfill runs', () => {
 
     const id = await importSource(sys, 'Lagging index');
     const contactRow = async () =>
-      (
-        await sys.db.query(`SELECT * FROM contacts WHERE source_id = $1 AND external_id = $2`, [id, contact.id])
-      )[0];
+      (await sys.db.query(`SELECT * FROM contacts WHERE source_id = $1 AND external_id = $2`, [id, contact.id]))[0];
     // The backfill is done and the company is there, but its new contact was not searchable yet.
     const [companyRow] = await sys.db.query(
       `SELECT 1 FROM customer_records WHERE source_id = $1 AND external_id = $2`,
