@@ -169,7 +169,7 @@ async function importSource(stack: BenchStack): Promise<{ sourceId: string; seco
     async () => {
       if (worker.exited()) throw new Error(`the worker process exited:\n${worker.output()}`);
       const s = await call('GET', `/v1/data_sources/${sourceId}`);
-      return s.body?.status === 'connected' ? true : undefined;
+      return s.body?.lifecycle_status === 'connected' ? true : undefined;
     },
     'the source to be connected',
     { timeoutMs: 180_000, everyMs: 250 },

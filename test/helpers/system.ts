@@ -270,8 +270,9 @@ export async function importSource(
   return id;
 }
 
+/** The source's lifecycle (`lifecycle_status`; `status` has ChartMogul's words). */
 export async function sourceStatus(sys: System, id: string): Promise<string> {
-  return (await sys.api('GET', `/v1/data_sources/${id}`)).body?.status;
+  return (await sys.api('GET', `/v1/data_sources/${id}`)).body?.lifecycle_status;
 }
 
 export function waitForStatus(sys: System, id: string, status: string, timeoutMs = 180_000): Promise<true> {

@@ -170,7 +170,7 @@ describe('backfill under faults', () => {
     sys.fake.revokeToken(sys.fake.accessToken);
     const blocked = await eventually(async () => {
       const s = (await sys.api('GET', `/v1/data_sources/${id}`)).body;
-      return s.status === 'needs_reconnect' ? s : undefined;
+      return s.lifecycle_status === 'needs_reconnect' ? s : undefined;
     }, 'needs_reconnect');
     expect(blocked.last_error).toMatch(/connect the source again/);
 

@@ -33,7 +33,8 @@ describe('backfill of a seeded workspace', () => {
     });
     expect(connected.status).toBe(202);
     await eventually(
-      async () => ((await call('GET', `/v1/data_sources/${sourceId}`)).body.status === 'connected' ? true : undefined),
+      async () =>
+        (await call('GET', `/v1/data_sources/${sourceId}`)).body.lifecycle_status === 'connected' ? true : undefined,
       'connected',
     );
 
@@ -53,7 +54,8 @@ describe('backfill of a seeded workspace', () => {
     });
     expect(started.status).toBe(202);
     await eventually(
-      async () => ((await call('GET', `/v1/data_sources/${sourceId}`)).body.status === 'live' ? true : undefined),
+      async () =>
+        (await call('GET', `/v1/data_sources/${sourceId}`)).body.lifecycle_status === 'live' ? true : undefined,
       'backfill to finish',
       180_000,
     );
@@ -149,7 +151,7 @@ describe('backfill of a seeded workspace', () => {
 
   it('reports progress through the API and the workflow query, and serves the result in ChartMogul shapes', async () => {
     const source = (await call('GET', `/v1/data_sources/${sourceId}`)).body;
-    expect(source.status).toBe('live');
+    expect(source).toMatchObject({ status: 'import_complete', lifecycle_status: 'live' });
     expect(source.progress.companies_imported).toBe(sys.fake.store.companies().length);
     expect(source.progress.contacts_skipped_no_company).toBeGreaterThan(0);
     expect(source.progress.pages_fetched).toBeGreaterThan(0);

@@ -210,7 +210,7 @@ describe('live sync from Intercom webhooks', () => {
     const described = await sys.client.workflow.getHandle(`source:${sourceId}`).describe();
     expect(described.runId).not.toBe(firstRun); // continued as new at least once
     expect(described.historyLength).toBeLessThan(400);
-    expect((await sys.api('GET', `/v1/data_sources/${sourceId}`)).body.status).toBe('live');
+    expect((await sys.api('GET', `/v1/data_sources/${sourceId}`)).body.lifecycle_status).toBe('live');
   });
 
   it('reconciles on demand what webhooks missed, without duplicates', async () => {

@@ -21,4 +21,6 @@ export class SourceEntity {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
   @Column('timestamptz', { name: 'deleted_at', nullable: true }) deletedAt!: Date | null;
+  /** Set by the API on "Delete This Source": the source leaves the API's reads at once; the purge sets deleted_at. */
+  @Column('timestamptz', { name: 'delete_requested_at', nullable: true }) deleteRequestedAt!: Date | null;
 }

@@ -33,6 +33,8 @@ export interface SourceSummary {
   lastError: string | null;
   createdAt: Date;
   deletedAt: Date | null;
+  /** "Delete This Source" was asked for: the API no longer shows the source; /app shows its purge. */
+  deleteRequestedAt: Date | null;
   progress: SourceProgress;
 }
 
@@ -47,6 +49,7 @@ interface SummaryRow {
   last_error: string | null;
   created_at: Date;
   deleted_at: Date | null;
+  delete_requested_at: Date | null;
   progress: Record<string, unknown> | null;
   companies_imported: string;
   contacts_imported: string;
@@ -54,7 +57,7 @@ interface SummaryRow {
 
 const SUMMARY_SELECT = `
   SELECT s.id, s.name, s.system, s.status, s.region, s.workspace_id, s.last_synced_at, s.last_error, s.created_at,
-         s.deleted_at, s.progress,
+         s.deleted_at, s.delete_requested_at, s.progress,
          (SELECT count(*) FROM customer_records r WHERE r.source_id = s.id) AS companies_imported,
          (SELECT count(DISTINCT c.external_id) FROM contacts c WHERE c.source_id = s.id) AS contacts_imported
     FROM sources s`;
@@ -65,13 +68,15 @@ function toSummary(r: SummaryRow): SourceSummary {
     id: r.id,
     name: r.name,
     system: r.system,
-    status: r.status,
+    // Between "Delete This Source" and the workflow's own status change, the source is already being deleted.
+    status: r.delete_requested_at && r.status !== 'deleted' ? 'deleting' : r.status,
     region: r.region,
     workspaceId: r.workspace_id,
     lastSyncedAt: r.last_synced_at,
     lastError: r.last_error,
     createdAt: r.created_at,
     deletedAt: r.deleted_at,
+    deleteRequestedAt: r.delete_requested_at,
     progress: {
       companiesImported: Number(r.companies_imported),
       contactsImported: Number(r.contacts_imported),
@@ -121,18 +126,33 @@ export class SourceRepository {
     await this.db.query(`DELETE FROM sources WHERE id = $1`, [id]);
   }
 
-  /** The source, or null when unknown; a deleted source is null unless `includeDeleted`. */
-  async find(id: string, opts: { includeDeleted?: boolean } = {}): Promise<SourceSummary | null> {
+  /**
+   * The source, or null when unknown; a deleted source is null unless `includeDeleted`, one being deleted is null
+   * with `hideDeleting` (the API's reads: ChartMogul's source is gone as soon as its DELETE is answered).
+   */
+  async find(
+    id: string,
+    opts: { includeDeleted?: boolean; hideDeleting?: boolean } = {},
+  ): Promise<SourceSummary | null> {
     const rows: SummaryRow[] = await this.db.query(
-      `${SUMMARY_SELECT} WHERE s.id = $1 ${opts.includeDeleted ? '' : 'AND s.deleted_at IS NULL'}`,
+      `${SUMMARY_SELECT} WHERE s.id = $1 ${opts.includeDeleted ? '' : 'AND s.deleted_at IS NULL'}
+         ${opts.hideDeleting ? 'AND s.delete_requested_at IS NULL' : ''}`,
       [id],
     );
     return rows.length ? toSummary(rows[0]) : null;
   }
 
-  /** Live sources, oldest first, optionally filtered by exact name and system. */
-  async list(filter: { name?: string; system?: SourceSystem } = {}): Promise<SourceSummary[]> {
+  /** Records that the source's deletion was asked for (idempotent); it leaves the API's reads. */
+  async markDeleteRequested(id: string): Promise<void> {
+    await this.db.query(`UPDATE sources SET delete_requested_at = coalesce(delete_requested_at, now()) WHERE id = $1`, [
+      id,
+    ]);
+  }
+
+  /** Live sources, oldest first, optionally filtered by exact name and system (`hideDeleting` as in find). */
+  async list(filter: { name?: string; system?: SourceSystem; hideDeleting?: boolean } = {}): Promise<SourceSummary[]> {
     const where = ['s.deleted_at IS NULL'];
+    if (filter.hideDeleting) where.push('s.delete_requested_at IS NULL');
     const params: unknown[] = [];
     if (filter.name !== undefined) {
       params.push(filter.name);
