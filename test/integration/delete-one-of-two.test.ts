@@ -52,16 +52,16 @@ describe('deleting one of two Intercom sources', () => {
     for (const table of TABLES) expect({ table, empty: before[table] === '' }).toEqual({ table, empty: false });
     expect(await rowsOf(doomed)).not.toEqual(before);
 
-    expect((await sys.api('DELETE', `/v1/data_sources/${doomed}`)).status).toBe(202);
-    await eventually(
-      async () => ((await sys.api('GET', `/v1/data_sources/${doomed}`)).status === 404 ? true : undefined),
-      'the purge',
-    );
+    expect((await sys.api('DELETE', `/v1/data_sources/${doomed}`)).status).toBe(204);
+    await eventually(async () => {
+      const [row] = await sys.db.query(`SELECT deleted_at FROM sources WHERE id = $1`, [doomed]);
+      return row?.deleted_at ? true : undefined;
+    }, 'the purge');
     for (const table of TABLES) {
       const [{ n }] = await sys.db.query(`SELECT count(*)::int AS n FROM ${table} WHERE source_id = $1`, [doomed]);
       expect({ table, n }).toEqual({ table, n: 0 });
     }
     expect(await rowsOf(kept)).toEqual(before);
-    expect((await sys.api('GET', `/v1/data_sources/${kept}`)).body.status).toBe('live');
+    expect((await sys.api('GET', `/v1/data_sources/${kept}`)).body.lifecycle_status).toBe('live');
   }, 240_000);
 });
