@@ -190,7 +190,7 @@ export function createLiveSync(deps: ActivityDeps) {
       const rows = await inbox.pending(sourceId, BATCH);
       if (rows.length === 0) return { applied: 0, more: false, reconcileGap: await inbox.takeOverflow(sourceId) };
       const session = await openIntercomSession(deps, sourceId);
-      const generation = Number(session.source.progress.generation ?? 0); // the generation the last backfill wrote
+      const generation = session.source.progress.generation; // the generation the last backfill wrote
       await applyBatch(session, rows, generation);
       await inbox.markProcessed(
         sourceId,

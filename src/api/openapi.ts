@@ -1,3 +1,4 @@
+import { SOURCE_STATUSES } from '../domain/source';
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from './list-queries';
 
 /** The OpenAPI 3.1 description of the API, served at `/openapi.json`. Hand-written; keep it next to the routes. */
@@ -241,18 +242,7 @@ export function buildOpenApiDocument(publicUrl: string): Json {
                 'for a new token)',
             },
             lifecycle_status: {
-              enum: [
-                'awaiting_connection',
-                'connecting',
-                'connected',
-                'importing',
-                'live',
-                'resyncing',
-                'needs_reconnect',
-                'deleting',
-                'deleted',
-                'active',
-              ],
+              enum: [...SOURCE_STATUSES],
               description: "This service's richer lifecycle",
             },
             created_at: { type: 'string', format: 'date-time' },

@@ -19,11 +19,7 @@ export function dataSourceRoutes(ctx: ApiContext): Router {
   router.post('/v1/data_sources', async (req, res) => {
     const body = parseInput(createDataSourceBody, req.body, 'body');
     const system = body.system ?? 'custom';
-    const source = await sources.create({
-      name: body.name,
-      system,
-      status: system === 'intercom' ? 'awaiting_connection' : 'active',
-    });
+    const source = await sources.create({ name: body.name, system });
     if (system === 'intercom') {
       try {
         await deps.workflows.start(source.id);

@@ -14,7 +14,7 @@ export class SourceEntity {
   @Column('text', { name: 'workspace_name', nullable: true }) workspaceName!: string | null;
   /** What to sync: `ImportSelection` (companies, contacts, selected custom attributes per model). */
   @Column('jsonb', { nullable: true }) settings!: Record<string, unknown> | null;
-  /** Backfill/live-sync progress as reported by the workflow (`SourceProgress`). */
+  /** Backfill/live-sync progress as reported by the workflow (`StoredProgress`, src/db/repositories/source-progress.ts). */
   @Column('jsonb', { default: () => "'{}'" }) progress!: Record<string, unknown>;
   @Column('text', { name: 'last_error', nullable: true }) lastError!: string | null;
   @Column('timestamptz', { name: 'last_synced_at', nullable: true }) lastSyncedAt!: Date | null;

@@ -216,20 +216,6 @@ export class ImportWrites {
     );
     return new Map(rows.filter((r) => r.t !== null).map((r) => [r.id, Number(r.t)]));
   }
-
-  /** Adds to the counters in `sources.progress` (pages fetched, contacts skipped for having no company). */
-  async addProgress(
-    sourceId: string,
-    delta: { pagesFetched?: number; contactsSkippedNoCompany?: number },
-  ): Promise<void> {
-    await this.db.query(
-      `UPDATE sources SET progress = progress
-         || jsonb_build_object('pagesFetched', COALESCE((progress->>'pagesFetched')::int, 0) + $2::int)
-         || jsonb_build_object('contactsSkippedNoCompany', COALESCE((progress->>'contactsSkippedNoCompany')::int, 0) + $3::int)
-       WHERE id = $1`,
-      [sourceId, delta.pagesFetched ?? 0, delta.contactsSkippedNoCompany ?? 0],
-    );
-  }
 }
 
 function recordRow(r: CustomerRecordFields) {

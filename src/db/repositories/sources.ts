@@ -1,6 +1,8 @@
 import { randomInt } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { SourceSystem } from '../entities/source';
+import { initialSourceStatus, type SourceProgress } from '../../domain/source';
+import { readSourceProgress } from './source-progress';
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -33,14 +35,7 @@ export interface SourceSummary {
   deletedAt: Date | null;
   /** "Delete This Source" was asked for: the API no longer shows the source; /app shows its purge. */
   deleteRequestedAt: Date | null;
-  progress: {
-    companiesImported: number;
-    contactsImported: number;
-    contactsSkippedNoCompany: number;
-    pagesFetched: number;
-    startedAt: string | null;
-    finishedAt: string | null;
-  };
+  progress: SourceProgress;
 }
 
 interface SummaryRow {
@@ -67,11 +62,8 @@ const SUMMARY_SELECT = `
          (SELECT count(DISTINCT c.external_id) FROM contacts c WHERE c.source_id = s.id) AS contacts_imported
     FROM sources s`;
 
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-
 function toSummary(r: SummaryRow): SourceSummary {
-  const p = r.progress ?? {};
+  const p = readSourceProgress(r.progress);
   return {
     id: r.id,
     name: r.name,
@@ -88,10 +80,10 @@ function toSummary(r: SummaryRow): SourceSummary {
     progress: {
       companiesImported: Number(r.companies_imported),
       contactsImported: Number(r.contacts_imported),
-      contactsSkippedNoCompany: num(p.contactsSkippedNoCompany),
-      pagesFetched: num(p.pagesFetched),
-      startedAt: str(p.startedAt),
-      finishedAt: str(p.finishedAt),
+      contactsSkippedNoCompany: p.contactsSkippedNoCompany,
+      pagesFetched: p.pagesFetched,
+      startedAt: p.startedAt,
+      finishedAt: p.finishedAt,
     },
   };
 }
@@ -105,15 +97,19 @@ function isUniqueViolation(err: unknown): boolean {
 export class SourceRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** Inserts a new source; throws SourceNameTaken when a live source has the name. */
-  async create(input: { name: string; system: SourceSystem; status: string }): Promise<SourceSummary> {
+  /**
+   * Inserts a new source in its first status (an Intercom source awaits its connection, a custom one is active at
+   * once); throws SourceNameTaken when a live source has the name.
+   */
+  async create(input: { name: string; system: SourceSystem }): Promise<SourceSummary> {
+    const status = initialSourceStatus(input.system);
     const id = newSourceId();
     try {
       await this.db.query(`INSERT INTO sources (id, name, system, status) VALUES ($1, $2, $3, $4)`, [
         id,
         input.name,
         input.system,
-        input.status,
+        status,
       ]);
     } catch (err) {
       if (isUniqueViolation(err)) throw new SourceNameTaken(input.name);

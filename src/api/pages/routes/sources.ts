@@ -113,7 +113,7 @@ export function sourceRoutes(pc: PageContext): Router {
     if (name.length > 255) return fail(400, 'The name is too long (255 characters at most).');
     let source: SourceSummary;
     try {
-      source = await pc.sources.create({ name, system: 'intercom', status: 'awaiting_connection' });
+      source = await pc.sources.create({ name, system: 'intercom' });
     } catch (err) {
       if (err instanceof SourceNameTaken) return fail(409, `A data source named "${name}" already exists.`);
       throw err;
