@@ -11,14 +11,17 @@ import { boundedText, queryFilter } from './schemas';
 export const MAX_PER_PAGE = 200;
 export const DEFAULT_PER_PAGE = 50;
 
+/** `per_page` of every list endpoint, cursor-paged or not. */
+export const perPageQuery = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be an integer')
+  .min(1, 'must be at least 1')
+  .max(MAX_PER_PAGE, `must be at most ${MAX_PER_PAGE}`)
+  .default(DEFAULT_PER_PAGE);
+
 const pageQuery = {
   cursor: queryFilter.optional(),
-  per_page: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be an integer')
-    .min(1, 'must be at least 1')
-    .max(MAX_PER_PAGE, `must be at most ${MAX_PER_PAGE}`)
-    .default(DEFAULT_PER_PAGE),
+  per_page: perPageQuery,
   page: z.coerce
     .number({ error: 'must be a number' })
     .int('must be an integer')

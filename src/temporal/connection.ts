@@ -42,9 +42,26 @@ export function temporalTarget(config: Config, fallbackAddress?: string): Tempor
 }
 
 /** A client connection, checked with a call, or an Error whose message says what to fix. */
-export async function connectTemporalClient(t: TemporalTarget): Promise<Connection> {
+export function connectTemporalClient(t: TemporalTarget): Promise<Connection> {
+  return connectChecked(t, () => Connection.connect({ ...temporalConnectionOptions(t), connectTimeout: 10_000 }));
+}
+
+/** What the client's and the worker's connections have in common for the start-up check. */
+interface CheckableConnection {
+  workflowService: { describeNamespace(req: { namespace: string }): Promise<unknown> };
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a connection with `open` and checks it with a call (connecting alone proves little), closing it when the
+ * check fails; any failure becomes an Error whose message says what to fix.
+ */
+export async function connectChecked<C extends CheckableConnection>(
+  t: TemporalTarget,
+  open: () => Promise<C>,
+): Promise<C> {
   try {
-    const connection = await Connection.connect({ ...temporalConnectionOptions(t), connectTimeout: 10_000 });
+    const connection = await open();
     try {
       await connection.workflowService.describeNamespace({ namespace: t.namespace });
     } catch (err) {

@@ -4,19 +4,14 @@ import { RecordIssues, type RecordIssueCounts } from '../../db/repositories/reco
 import type { SourceSummary } from '../../db/repositories/sources';
 import { liveSource, type ApiContext } from '../context';
 import { ApiError, parseQuery } from '../errors';
-import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from '../list-queries';
+import { perPageQuery } from '../list-queries';
 
 const quarantineQuery = z.object({
   cursor: z
     .string()
     .regex(/^\d{1,18}$/, 'is not a valid cursor: use the cursor of a previous answer')
     .optional(),
-  per_page: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be an integer')
-    .min(1, 'must be at least 1')
-    .max(MAX_PER_PAGE, `must be at most ${MAX_PER_PAGE}`)
-    .default(DEFAULT_PER_PAGE),
+  per_page: perPageQuery,
 });
 
 /** What the source could not store as Intercom had it, as shown on GET /v1/data_sources/{id}. */
