@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { SelectableAttribute } from '../../db/repositories/attributes';
-import type { SourceSummary } from '../../db/repositories/sources';
+import type { PurgeProgress, SourceSummary } from '../../db/repositories/sources';
 import type { ImportSelection } from '../../domain/source';
 import { html, path, SafeHtml, withQuery, type Interpolation } from './html';
 import { CSRF_FIELD, csrfToken, requestKey } from './security';
@@ -45,13 +45,6 @@ export const count = (n: number): string => n.toLocaleString('en-US');
 
 export const sourcePath = (id: string, ...rest: string[]): string => path('/app/sources', id, ...rest);
 export const customerPath = (id: string): string => path('/app/customers', id);
-
-export interface PurgeProgress {
-  contacts: number;
-  records: number;
-  contactsLeft: number;
-  recordsLeft: number;
-}
 
 /** The progress of an import (counts, an indeterminate bar: Intercom gives no total up front) or of a purge. */
 export function progressBlock(s: SourceSummary, purge: PurgeProgress | null): SafeHtml | false {

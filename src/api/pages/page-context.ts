@@ -3,11 +3,12 @@ import type { SourceSummary } from '../../db/repositories/sources';
 import { DEFAULT_INTERCOM_OAUTH_URL } from '../../intercom/oauth';
 import { sourceNotFound, type ApiContext } from '../context';
 import { layout, type LayoutOptions, type SafeHtml } from './html';
-import { PageQueries } from './queries';
+import { SourceTables } from '../../db/repositories/source-tables';
 
-/** What every page route module gets: the API's context plus the page-only queries and links. */
+/** What every page route module gets: the API's context plus the data tables and links. */
 export interface PageContext extends ApiContext {
-  queries: PageQueries;
+  /** The source's data tables. */
+  tables: SourceTables;
   /** Where "Connect with Intercom" sends the browser; the CSP's form-action must allow its origin. */
   oauthBase: string;
   /** The source's workflow in the Temporal Web UI. */
@@ -22,7 +23,7 @@ export function createPageContext(ctx: ApiContext): PageContext {
   const temporalUi = `http://localhost:${config.temporal.uiPort}`;
   return {
     ...ctx,
-    queries: new PageQueries(ctx.deps.db),
+    tables: new SourceTables(ctx.deps.db),
     oauthBase: config.intercom.oauthUrl ?? DEFAULT_INTERCOM_OAUTH_URL,
     workflowUrl: (id) =>
       `${temporalUi}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(`source:${id}`)}`,

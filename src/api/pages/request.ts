@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { importSelectionSchema, type ImportSelection } from '../../domain/source';
 import { ApiError } from '../errors';
-import { MAX_PAGE_SIZE, PAGE_SIZE } from './queries';
+import { DEFAULT_PER_PAGE as PAGE_SIZE, MAX_PER_PAGE as MAX_PAGE_SIZE } from '../list-queries';
 
 /** Reading what a page request carries: form fields, query parameters, the "choose the data" selection. */
 

@@ -34,4 +34,9 @@ export class CredentialStore {
     }
     return plaintext;
   }
+
+  /** Whether a token is stored for the source (the OAuth callback or a pasted token), without opening it. */
+  async has(sourceId: string): Promise<boolean> {
+    return this.db.getRepository(CredentialEntity).existsBy({ sourceId });
+  }
 }

@@ -1,14 +1,9 @@
 import type { DataSource } from 'typeorm';
-import { importSelectionSchema, type ImportSelection } from '../../domain/source';
 
 /**
- * Read-only SQL behind the pages that the JSON API's repositories do not offer: a source's own data tables (its
- * customer records and contacts, searchable by name and email, keyset-paginated on id), its stored selection and
- * its purge progress.
+ * A source's own data tables as /app shows them: its customer records and contacts, searchable by name and email,
+ * keyset-paginated on id.
  */
-
-export const PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 200;
 
 /** A data table request: an optional search term, where to continue, how many rows. */
 export interface TableQuery {
@@ -62,7 +57,7 @@ function page<T extends { id: string }>(rows: T[], limit: number): TablePage<T> 
 /** Adds a query parameter, returns its placeholder (`$n`). */
 type Param = (value: unknown) => string;
 
-/** A table the data pages page through (see PageQueries.keysetPage). */
+/** A table the data pages page through (see SourceTables.keysetPage). */
 interface KeysetTable {
   /** `SELECT … FROM …` with the columns named as the row's fields. */
   select: string;
@@ -74,7 +69,7 @@ interface KeysetTable {
   after(after: string, p: Param): string | null;
 }
 
-export class PageQueries {
+export class SourceTables {
   constructor(private readonly db: DataSource) {}
 
   /** The source's customer records (one per Intercom company), optionally matching `q` in name, email or website. */
@@ -143,50 +138,5 @@ export class PageQueries {
       rows.map((r) => ({ ...r, id: String(r.id), custom: r.custom ?? {} }) as T),
       limit,
     );
-  }
-
-  /** What the source imports (`sources.settings`), null before the first import. */
-  async selection(sourceId: string): Promise<ImportSelection | null> {
-    const rows: { settings: unknown }[] = await this.db.query(`SELECT settings FROM sources WHERE id = $1`, [sourceId]);
-    const parsed = importSelectionSchema.safeParse(rows[0]?.settings);
-    return parsed.success ? parsed.data : null;
-  }
-
-  /** Purge progress (`progress.purge`) and what is left to delete. */
-  async purge(
-    sourceId: string,
-  ): Promise<{ contacts: number; records: number; contactsLeft: number; recordsLeft: number }> {
-    const rows: { purge: Record<string, unknown> | null; contacts_left: string; records_left: string }[] =
-      await this.db.query(
-        `SELECT s.progress->'purge' AS purge,
-                (SELECT count(*) FROM contacts c WHERE c.source_id = s.id) AS contacts_left,
-                (SELECT count(*) FROM customer_records r WHERE r.source_id = s.id) AS records_left
-           FROM sources s WHERE s.id = $1`,
-        [sourceId],
-      );
-    const r = rows[0];
-    const n = (v: unknown) => (typeof v === 'number' ? v : 0);
-    return {
-      contacts: n(r?.purge?.contacts),
-      records: n(r?.purge?.records),
-      contactsLeft: Number(r?.contacts_left ?? 0),
-      recordsLeft: Number(r?.records_left ?? 0),
-    };
-  }
-
-  /** Whether an access token is stored for the source (the OAuth callback or a pasted token). */
-  async hasCredential(sourceId: string): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(`SELECT 1 FROM credentials WHERE source_id = $1`, [sourceId]);
-    return rows.length > 0;
-  }
-
-  /** Names of sources by id, deleted ones included (a customer page names the source of each record). */
-  async sourceNames(ids: string[]): Promise<Map<string, string>> {
-    if (ids.length === 0) return new Map();
-    const rows: { id: string; name: string }[] = await this.db.query(
-      `SELECT id, name FROM sources WHERE id = ANY($1::text[])`,
-      [ids],
-    );
-    return new Map(rows.map((r) => [r.id, r.name]));
   }
 }

@@ -1,7 +1,12 @@
 import { randomInt } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { SourceSystem } from '../entities/source';
-import { initialSourceStatus, type SourceProgress } from '../../domain/source';
+import {
+  importSelectionSchema,
+  initialSourceStatus,
+  type ImportSelection,
+  type SourceProgress,
+} from '../../domain/source';
 import { readSourceProgress } from './source-progress';
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -36,6 +41,14 @@ export interface SourceSummary {
   /** "Delete This Source" was asked for: the API no longer shows the source; /app shows its purge. */
   deleteRequestedAt: Date | null;
   progress: SourceProgress;
+}
+
+/** A permanent delete's progress: what it deleted so far and what is left. */
+export interface PurgeProgress {
+  contacts: number;
+  records: number;
+  contactsLeft: number;
+  recordsLeft: number;
 }
 
 interface SummaryRow {
@@ -167,5 +180,42 @@ export class SourceRepository {
       params,
     );
     return rows.map(toSummary);
+  }
+
+  /** What the source imports (`sources.settings`), null before the first import. */
+  async selection(id: string): Promise<ImportSelection | null> {
+    const rows: { settings: unknown }[] = await this.db.query(`SELECT settings FROM sources WHERE id = $1`, [id]);
+    const parsed = importSelectionSchema.safeParse(rows[0]?.settings);
+    return parsed.success ? parsed.data : null;
+  }
+
+  /** A permanent delete's counts so far (`progress.purge`) and what is left to delete. */
+  async purgeProgress(id: string): Promise<PurgeProgress> {
+    const rows: { progress: unknown; contacts_left: string; records_left: string }[] = await this.db.query(
+      `SELECT s.progress,
+              (SELECT count(*) FROM contacts c WHERE c.source_id = s.id) AS contacts_left,
+              (SELECT count(*) FROM customer_records r WHERE r.source_id = s.id) AS records_left
+         FROM sources s WHERE s.id = $1`,
+      [id],
+    );
+    const r = rows[0];
+    const purge = readSourceProgress(r?.progress).purge;
+    const n = (v: unknown) => (typeof v === 'number' ? v : 0);
+    return {
+      contacts: n(purge?.contacts),
+      records: n(purge?.records),
+      contactsLeft: Number(r?.contacts_left ?? 0),
+      recordsLeft: Number(r?.records_left ?? 0),
+    };
+  }
+
+  /** Names of sources by id, deleted ones included (a customer page names the source of each record). */
+  async names(ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows: { id: string; name: string }[] = await this.db.query(
+      `SELECT id, name FROM sources WHERE id = ANY($1::text[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.name]));
   }
 }

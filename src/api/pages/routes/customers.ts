@@ -19,7 +19,7 @@ export function customerRoutes(pc: PageContext): Router {
       pc.customers.records(c.id),
       pc.contacts.list({ customerId: c.id }, { limit: CONTACT_LIMIT }),
     ]);
-    const names = await pc.queries.sourceNames([...new Set(records.map((r) => r.sourceId))]);
+    const names = await pc.sources.names([...new Set(records.map((r) => r.sourceId))]);
     const sourceName = (id: string) => names.get(id) ?? id;
     const title = c.name || c.company || c.id;
     sendPage(

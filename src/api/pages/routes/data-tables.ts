@@ -16,7 +16,13 @@ import {
 } from '../components';
 import { html, type SafeHtml } from '../html';
 import { sendPage, type PageContext } from '../page-context';
-import type { PageQueries, SourceContactRow, SourceRecordRow, TablePage, TableQuery } from '../queries';
+import type {
+  SourceContactRow,
+  SourceRecordRow,
+  SourceTables,
+  TablePage,
+  TableQuery,
+} from '../../../db/repositories/source-tables';
 import { tableQuery } from '../request';
 
 /** One data table of a source: where its rows come from and how one row shows. */
@@ -27,7 +33,7 @@ interface TableSpec<T extends { custom: Record<string, unknown> }> {
   searchLabel: string;
   /** The count in the caption (the import's own counter: counting the rows would cost a scan per page). */
   total(s: SourceSummary): number;
-  load(queries: PageQueries, sourceId: string, query: TableQuery): Promise<TablePage<T>>;
+  load(tables: SourceTables, sourceId: string, query: TableQuery): Promise<TablePage<T>>;
   headers: readonly Heading[];
   /** The row's cells before its custom attribute cells. */
   cells(row: T): SafeHtml;
@@ -40,7 +46,7 @@ const CUSTOMERS: TableSpec<SourceRecordRow> = {
   model: 'company',
   searchLabel: 'Search customers by name, email or website',
   total: (s) => s.progress.companiesImported,
-  load: (queries, id, query) => queries.records(id, query),
+  load: (tables, id, query) => tables.records(id, query),
   headers: ['Name', 'External ID', 'Website', 'Plan', 'Lead created'],
   cells: (r) =>
     html`<td>
@@ -57,7 +63,7 @@ const CONTACTS: TableSpec<SourceContactRow> = {
   model: 'contact',
   searchLabel: 'Search contacts by name or email',
   total: (s) => s.progress.contactsImported,
-  load: (queries, id, query) => queries.contacts(id, query),
+  load: (tables, id, query) => tables.contacts(id, query),
   headers: ['Name', 'Email', 'Phone', 'Title', 'Customer'],
   cells: (r) =>
     html`<td>${[r.firstName, r.lastName].filter(Boolean).join(' ') || '—'}${deletedMark(r.deletedInSourceAt)}</td>
@@ -87,7 +93,7 @@ function tablePage<T extends { custom: Record<string, unknown> }>(pc: PageContex
     const s = await pc.sourceOr404(req.params.id);
     const { q, after, perPage, limit } = tableQuery(req);
     const [table, attributes] = await Promise.all([
-      spec.load(pc.queries, s.id, { q, after, limit }),
+      spec.load(pc.tables, s.id, { q, after, limit }),
       pc.attributes.listSelectable(s.id),
     ]);
     const columns = attributes.filter((a) => a.model === spec.model && a.selected);

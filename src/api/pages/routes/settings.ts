@@ -67,7 +67,7 @@ async function sendSettings(
 }
 
 async function intercomSections(pc: PageContext, res: Response, s: SourceSummary): Promise<SafeHtml> {
-  const [attributes, selection] = await Promise.all([pc.attributes.listSelectable(s.id), pc.queries.selection(s.id)]);
+  const [attributes, selection] = await Promise.all([pc.attributes.listSelectable(s.id), pc.sources.selection(s.id)]);
   return html`<section aria-labelledby="fields">
       <h2 id="fields">Update Fields</h2>
       <p>
@@ -89,7 +89,7 @@ async function intercomSections(pc: PageContext, res: Response, s: SourceSummary
 async function deletionProgress(pc: PageContext, s: SourceSummary): Promise<SafeHtml> {
   return html`<section>
     <h2>Delete This Source</h2>
-    <p role="status">This source is being deleted. ${progressBlock(s, await pc.queries.purge(s.id))}</p>
+    <p role="status">This source is being deleted. ${progressBlock(s, await pc.sources.purgeProgress(s.id))}</p>
   </section>`;
 }
 

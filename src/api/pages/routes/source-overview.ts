@@ -44,7 +44,7 @@ export function sourceOverviewRoutes(pc: PageContext): Router {
       );
       return;
     }
-    const purge = s.status === 'deleting' ? await pc.queries.purge(s.id) : null;
+    const purge = s.status === 'deleting' ? await pc.sources.purgeProgress(s.id) : null;
     const quality = s.system === 'intercom' ? await dataQualitySection(issues, s.id) : false;
     const waiting = waitingFor(req, s);
     const next: NextStep = waiting
@@ -102,7 +102,7 @@ export function sourceOverviewRoutes(pc: PageContext): Router {
 
 async function nextStep(pc: PageContext, res: Response, s: SourceSummary): Promise<NextStep> {
   const moving = MOVING_STATUSES.has(s.status);
-  if (s.system === 'intercom' && s.status === 'awaiting_connection' && (await pc.queries.hasCredential(s.id))) {
+  if (s.system === 'intercom' && s.status === 'awaiting_connection' && (await pc.deps.credentials.has(s.id))) {
     // Back from Intercom's OAuth page: the token is stored, the workflow is about to verify it.
     return { body: html`<p role="status">Verifying the connection with Intercom…</p>`, refresh: true };
   }

@@ -28,7 +28,7 @@ const SOURCE_HEADERS = [
 
 /** The sources list and Add Source (choose the system, then name the source; creating it starts its workflow). */
 export function sourceRoutes(pc: PageContext): Router {
-  const { deps, queries, workflowUrl } = pc;
+  const { deps, workflowUrl } = pc;
   const router = Router();
 
   router.get('/', (_req, res) => {
@@ -39,7 +39,9 @@ export function sourceRoutes(pc: PageContext): Router {
     const list = await pc.sources.list();
     const purges = new Map(
       await Promise.all(
-        list.filter((s) => s.status === 'deleting').map(async (s) => [s.id, await queries.purge(s.id)] as const),
+        list
+          .filter((s) => s.status === 'deleting')
+          .map(async (s) => [s.id, await pc.sources.purgeProgress(s.id)] as const),
       ),
     );
     const moving = list.some((s) => MOVING_STATUSES.has(s.status));
