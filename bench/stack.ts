@@ -7,18 +7,15 @@ import { Client, Connection } from '@temporalio/client';
 import * as prettier from 'prettier';
 import type { DataSource } from 'typeorm';
 import { startApi, type RunningApi } from '../src/api/server';
+import { createApiDeps } from '../src/api/deps';
 import { apiCaller, fakeStackConfig, type ApiAnswer } from '../src/dev/fake-stack-config';
 import { loadConfig, type Config } from '../src/config';
-import { TokenCipher } from '../src/crypto';
 import { openDatabase } from '../src/db/data-source';
-import { CredentialStore } from '../src/db/repositories/credentials';
 import { quoteIdent, startPostgres, tempDataDir, withPgClient } from '../src/dev/postgres';
 import { resolveTemporalCli } from '../src/dev/temporal-cli';
 import { freePort, OutputTail, startTemporalDevServer } from '../src/dev/temporal-server';
 import { startFakeIntercom, type FakeIntercom, type FakeIntercomOptions } from '../src/fake-intercom';
 import { createLogger, type Logger } from '../src/logger';
-import { createMetrics } from '../src/metrics';
-import { SourceWorkflows } from '../src/temporal/source-client';
 import { SEARCH_ATTRIBUTE_NAMES } from '../src/workflows/search-attributes';
 import { startFakeRouter } from './fake-router';
 
@@ -188,17 +185,10 @@ export async function startBenchStack(opts: BenchStackOptions, cleanup: Cleanup)
   const connection = await Connection.connect({ address: temporal.address });
   cleanup.add('Temporal client', () => connection.close());
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const api = await startApi(config, {
+  const api = await startApi(
     config,
-    db,
-    workflows: new SourceWorkflows(client, taskQueue, { partitions: opts.partitions }),
-    credentials: new CredentialStore(db, new TokenCipher(config.encryptionKey!)),
-    checkTemporal: async () => {
-      await connection.workflowService.getSystemInfo({});
-    },
-    log,
-    metrics: createMetrics(),
-  });
+    createApiDeps({ config, db, connection, log, tuning: { partitions: opts.partitions } }),
+  );
   cleanup.add('API', () => api.close());
   say(`  API            ${api.url} (in this process)`);
 

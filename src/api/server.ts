@@ -1,14 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { Client } from '@temporalio/client';
 import { loadConfigOrExit, type Config } from '../config';
-import { tokenCipher } from '../crypto';
 import { openDatabase } from '../db/data-source';
-import { CredentialStore } from '../db/repositories/credentials';
 import { createLogger } from '../logger';
 import { createMetrics } from '../metrics';
 import { connectTemporalClient, temporalTarget } from '../temporal/connection';
-import { SourceWorkflows } from '../temporal/source-client';
 import { createApp, type ApiDeps } from './app';
+import { createApiDeps } from './deps';
 import { watchEndpoint } from './endpoint-watch';
 
 export interface RunningApi {
@@ -62,19 +59,7 @@ export async function main(): Promise<void> {
   const metrics = createMetrics();
   const db = await openDatabase(config.databaseUrl!);
   const connection = await connectTemporalClient(temporalTarget(config, '127.0.0.1:7233'));
-  const client = new Client({ connection, namespace: config.temporal.namespace });
-  const api = await startApi(config, {
-    config,
-    db,
-    // RECONCILE_INTERVAL is the worker's: each reconciliation tells the source's workflow the current one.
-    workflows: new SourceWorkflows(client, config.temporal.taskQueue),
-    credentials: new CredentialStore(db, tokenCipher(config)),
-    checkTemporal: async () => {
-      await connection.withDeadline(Date.now() + 2_000, () => connection.workflowService.getSystemInfo({}));
-    },
-    log,
-    metrics,
-  });
+  const api = await startApi(config, createApiDeps({ config, db, connection, log, metrics }));
   log.info({ url: api.url, publicUrl: config.publicUrl }, 'API listening');
 
   let stopping = false;

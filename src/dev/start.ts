@@ -2,17 +2,14 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { Client } from '@temporalio/client';
+import { createApiDeps } from '../api/deps';
 import { startApi } from '../api/server';
 import { loadConfigOrExit, loadConfigWith } from '../config';
-import { tokenCipher } from '../crypto';
-import { CredentialStore } from '../db/repositories/credentials';
 import { startFakeIntercom, type FakeIntercom } from '../fake-intercom';
 import { createLogger } from '../logger';
 import { createMetrics } from '../metrics';
 import { connectTemporalClient, temporalTarget } from '../temporal/connection';
 import { connectTemporalWorker } from '../temporal/native-connection';
-import { SourceWorkflows } from '../temporal/source-client';
 import { createActivityDeps, createSyncWorker, installRuntime } from '../worker';
 import { SEARCH_ATTRIBUTE_NAMES } from '../workflows/search-attributes';
 import { newApiKey, newEncryptionKey, persistedSecret } from './demo-secrets';
@@ -137,18 +134,7 @@ async function main(): Promise<void> {
 
     const connection = await connectTemporalClient(temporal);
     stops.push(() => connection.close());
-    const client = new Client({ connection, namespace: config.temporal.namespace });
-    const api = await startApi(config, {
-      config,
-      db: deps.db,
-      workflows: new SourceWorkflows(client, config.temporal.taskQueue),
-      credentials: new CredentialStore(deps.db, tokenCipher(config)),
-      checkTemporal: async () => {
-        await connection.workflowService.getSystemInfo({});
-      },
-      log,
-      metrics,
-    });
+    const api = await startApi(config, createApiDeps({ config, db: deps.db, connection, log, metrics }));
     stops.push(() => api.close());
 
     const lines = [

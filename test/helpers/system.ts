@@ -7,11 +7,10 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
+import { createApiDeps } from '../../src/api/deps';
 import { startApi } from '../../src/api/server';
 import type { Config } from '../../src/config';
 import { apiCaller, fakeStackConfig, type ApiAnswer } from '../../src/dev/fake-stack-config';
-import { TokenCipher } from '../../src/crypto';
-import { CredentialStore } from '../../src/db/repositories/credentials';
 import { openDatabase } from '../../src/db/data-source';
 import { startFakeIntercom, type FakeIntercom, type FakeIntercomOptions } from '../../src/fake-intercom';
 import { createLogger } from '../../src/logger';
@@ -84,7 +83,6 @@ export async function startSystem(
   const metrics = createMetrics();
   const connection = await Connection.connect({ address: temporalAddress() });
   const client = new Client({ connection, namespace: temporalNamespace() });
-  const workflows = new SourceWorkflows(client, taskQueue, opts.tuning);
   // The fake sends its webhooks to the API, so the API's port is chosen before either starts. Another process may
   // take a free port between the check and the bind: then both start again on another port.
   for (let attempt = 1; ; attempt++) {
@@ -106,18 +104,7 @@ export async function startSystem(
       }),
       ...opts.config,
     };
-    const credentials = new CredentialStore(db, new TokenCipher(config.encryptionKey!));
-    const apiDeps = {
-      config,
-      db,
-      workflows,
-      credentials,
-      checkTemporal: async () => {
-        await connection.workflowService.getSystemInfo({});
-      },
-      log,
-      metrics,
-    };
+    const apiDeps = createApiDeps({ config, db, connection, log, metrics, tuning: opts.tuning });
     try {
       const api = await startApi(config, apiDeps);
       return assemble({
@@ -129,7 +116,7 @@ export async function startSystem(
         connection,
         client,
         taskQueue,
-        workflows,
+        workflows: apiDeps.workflows,
         fake,
         config,
         apiDeps,

@@ -1,14 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { startApi, type RunningApi } from '../../src/api/server';
+import { createApiDeps } from '../../src/api/deps';
 import { loadConfig } from '../../src/config';
-import { TokenCipher } from '../../src/crypto';
 import { openDatabase } from '../../src/db/data-source';
-import { CredentialStore } from '../../src/db/repositories/credentials';
 import { createLogger } from '../../src/logger';
-import { createMetrics } from '../../src/metrics';
-import { SourceWorkflows } from '../../src/temporal/source-client';
 import { createTestDatabase, temporalAddress, temporalNamespace, uniqueTaskQueue } from '../helpers/stack';
 
 const apiKey = `key_${randomBytes(12).toString('hex')}`;
@@ -91,20 +88,7 @@ beforeAll(async () => {
     ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'silent',
   });
-  api = await startApi(config, {
-    config,
-    db,
-    workflows: new SourceWorkflows(
-      new Client({ connection, namespace: config.temporal.namespace }),
-      config.temporal.taskQueue,
-    ),
-    credentials: new CredentialStore(db, new TokenCipher(config.encryptionKey!)),
-    checkTemporal: async () => {
-      await connection.workflowService.getSystemInfo({});
-    },
-    log: createLogger('silent'),
-    metrics: createMetrics(),
-  });
+  api = await startApi(config, createApiDeps({ config, db, connection, log: createLogger('silent') }));
 
   await db.query(
     `INSERT INTO sources (id, name, system, status) VALUES ($1, 'Intercom', 'intercom', 'live'), ($2, 'Billing', 'custom', 'active')`,

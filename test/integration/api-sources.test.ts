@@ -4,14 +4,13 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { oauthStateKey, OAUTH_STATE_TTL_MS, signOAuthState } from '../../src/api/oauth-state';
 import { startApi, type RunningApi } from '../../src/api/server';
+import { createApiDeps } from '../../src/api/deps';
 import { loadConfig, type Config } from '../../src/config';
-import { TokenCipher } from '../../src/crypto';
 import { openDatabase } from '../../src/db/data-source';
 import { CredentialStore } from '../../src/db/repositories/credentials';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom';
 import { createLogger } from '../../src/logger';
-import { createMetrics } from '../../src/metrics';
-import { sourceWorkflowId, SourceWorkflows } from '../../src/temporal/source-client';
+import { sourceWorkflowId } from '../../src/temporal/source-client';
 import { createTestDatabase, temporalAddress, temporalNamespace, uniqueTaskQueue } from '../helpers/stack';
 
 /** Everything the API logs, to look for secrets. */
@@ -122,30 +121,14 @@ beforeAll(async () => {
     PUBLIC_URL: 'http://crm.example.test',
   });
   const log = createLogger('debug', logs);
-  credentials = new CredentialStore(db, new TokenCipher(config.encryptionKey!));
-  api = await startApi(config, {
-    config,
-    db,
-    workflows: new SourceWorkflows(client, config.temporal.taskQueue),
-    credentials,
-    checkTemporal: async () => {
-      await connection.workflowService.getSystemInfo({});
-    },
-    log,
-    metrics: createMetrics(),
-  });
+  const apiDeps = createApiDeps({ config, db, connection, log });
+  credentials = apiDeps.credentials;
+  api = await startApi(config, apiDeps);
+  // A namespace that does not exist, behind a Temporal frontend that does not answer.
   const altConfig = configFor({ TEMPORAL_NAMESPACE: `missing-${randomBytes(4).toString('hex')}` });
   alt = await startApi(altConfig, {
-    config: altConfig,
-    db,
-    workflows: new SourceWorkflows(
-      new Client({ connection, namespace: altConfig.temporal.namespace }),
-      altConfig.temporal.taskQueue,
-    ),
-    credentials: new CredentialStore(db, new TokenCipher(altConfig.encryptionKey!)),
+    ...createApiDeps({ config: altConfig, db, connection, log }),
     checkTemporal: () => Promise.reject(new Error('Temporal frontend unreachable')),
-    log,
-    metrics: createMetrics(),
   });
 });
 
