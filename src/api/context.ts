@@ -3,6 +3,7 @@ import { ContactRepository } from '../db/repositories/contacts';
 import { CustomerRepository } from '../db/repositories/customers';
 import { SourceRepository, type SourceSummary } from '../db/repositories/sources';
 import type { ApiDeps } from './app';
+import { SourceCommands } from './source-commands';
 import { ApiError } from './errors';
 
 /** What every route module gets: the app's dependencies and the repositories over its database. */
@@ -12,12 +13,16 @@ export interface ApiContext {
   customers: CustomerRepository;
   contacts: ContactRepository;
   attributes: AttributeRepository;
+  /** Create, delete and connect a source: the same for /v1 and /app. */
+  commands: SourceCommands;
 }
 
 export function createContext(deps: ApiDeps): ApiContext {
+  const sources = new SourceRepository(deps.db);
   return {
     deps,
-    sources: new SourceRepository(deps.db),
+    sources,
+    commands: new SourceCommands(deps, sources),
     customers: new CustomerRepository(deps.db),
     contacts: new ContactRepository(deps.db),
     attributes: new AttributeRepository(deps.db),

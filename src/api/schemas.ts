@@ -22,18 +22,26 @@ const systemInput = z
   .transform((v) => v.trim().toLowerCase())
   .pipe(z.enum(['intercom', 'custom'], { error: 'must be "Intercom" or "Custom"' }));
 
+/** A source's name, from /v1 and /app alike: trimmed, not empty, at most 255 storable characters. */
+export const sourceName = z
+  .string({ error: 'is required (a string)' })
+  .trim()
+  .min(1, 'must not be empty')
+  .pipe(boundedText(255));
+
+/** A pasted Intercom access token, from /v1 and /app alike: trimmed, not empty, bounded. */
+export const accessToken = z
+  .string({ error: 'is required (a string)' })
+  .trim()
+  .min(1, 'must not be empty')
+  .pipe(boundedText(4096));
+
 export const createDataSourceBody = z.object({
-  name: z.string({ error: 'is required (a string)' }).trim().min(1, 'must not be empty').pipe(boundedText(255)),
+  name: sourceName,
   system: boundedText(32).pipe(systemInput).optional(),
 });
 
-export const tokenBody = z.object({
-  access_token: z
-    .string({ error: 'is required (a string)' })
-    .trim()
-    .min(1, 'must not be empty')
-    .pipe(boundedText(4096)),
-});
+export const tokenBody = z.object({ access_token: accessToken });
 
 export const oauthCallbackQuery = z.object({
   code: z.string().min(1).optional(),

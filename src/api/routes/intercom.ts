@@ -6,7 +6,6 @@ import { ApiError, parseInput } from '../errors';
 import { oauthStateKey, startOAuthState } from '../oauth-state';
 import { tokenBody } from '../schemas';
 import { statusView } from '../views';
-import { refuseOtherWorkspace } from '../workspace-check';
 
 export const OAUTH_CALLBACK_PATH = '/oauth/intercom/callback';
 
@@ -20,10 +19,7 @@ export function intercomRoutes(ctx: ApiContext): Router {
   router.post(`${base}/token`, async (req, res) => {
     const source = await intercomSource(ctx, req.params.id);
     const { access_token } = parseInput(tokenBody, req.body, 'body');
-    await refuseOtherWorkspace(deps, source, access_token);
-    await deps.credentials.save(source.id, access_token);
-    await deps.workflows.connected(source.id);
-    deps.log.info({ sourceId: source.id }, 'access token stored; workflow signalled');
+    await ctx.commands.connect(source, access_token, 'api');
     res.status(202).json({ uuid: source.id, status: 'connecting' });
   });
 

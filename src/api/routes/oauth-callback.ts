@@ -4,7 +4,6 @@ import { intercomSource, type ApiContext } from '../context';
 import { ApiError, htmlPage, parseInput } from '../errors';
 import { OAuthStateUses } from '../../db/repositories/oauth-states';
 import { clearOAuthBrowser, oauthStateKey, sameBrowser, verifyOAuthState } from '../oauth-state';
-import { refuseOtherWorkspace } from '../workspace-check';
 import { oauthCallbackQuery } from '../schemas';
 import { OAUTH_CALLBACK_PATH } from './intercom';
 
@@ -72,10 +71,7 @@ export function oauthCallbackRoutes(ctx: ApiContext): Router {
       }
       throw err;
     }
-    await refuseOtherWorkspace(deps, source, token);
-    await deps.credentials.save(source.id, token);
-    await deps.workflows.connected(source.id);
-    deps.log.info({ sourceId: source.id }, 'OAuth token stored; workflow signalled');
+    await ctx.commands.connect(source, token, 'oauth');
 
     const next = `/app/sources/${encodeURIComponent(source.id)}`;
     if (req.accepts(['html', 'json']) === 'json') {

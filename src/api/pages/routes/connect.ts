@@ -6,7 +6,7 @@ import { OAUTH_CALLBACK_PATH } from '../../routes/intercom';
 import type { PageContext } from '../page-context';
 import { pendingPath } from '../pending';
 import { field, formSelection, type Body } from '../request';
-import { refuseOtherWorkspace } from '../../workspace-check';
+import { accessToken } from '../../schemas';
 
 /** The overview's commands: connect (OAuth or a pasted token), then start the import with the chosen data. */
 export function connectRoutes(pc: PageContext): Router {
@@ -33,12 +33,9 @@ export function connectRoutes(pc: PageContext): Router {
 
   router.post('/sources/:id/token', async (req, res) => {
     const source = await intercomSource(pc, req.params.id);
-    const token = (field(req.body as Body, 'access_token') ?? '').trim();
-    if (!token || token.length > 4096) throw new ApiError(400, 'Paste the access token of a private Intercom app.');
-    await refuseOtherWorkspace(deps, source, token);
-    await deps.credentials.save(source.id, token);
-    await deps.workflows.connected(source.id);
-    deps.log.info({ sourceId: source.id }, 'access token stored from the web app; workflow signalled');
+    const token = accessToken.safeParse(field(req.body as Body, 'access_token') ?? '');
+    if (!token.success) throw new ApiError(400, 'Paste the access token of a private Intercom app.');
+    await pc.commands.connect(source, token.data, 'app');
     res.redirect(303, pendingPath(source.id, 'connect'));
   });
 

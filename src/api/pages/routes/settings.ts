@@ -36,11 +36,7 @@ export function settingsRoutes(pc: PageContext): Router {
       await sendSettings(pc, req, res, s, 'The name you typed does not match the source name: nothing was deleted.');
       return;
     }
-    // A custom source has no workflow: its records are purged directly (again only if not already deleting).
-    if (s.system === 'intercom') await deps.workflows.delete(s.id);
-    else if (s.status !== 'deleting') await deps.workflows.purgeCustomSource(s.id);
-    await pc.sources.markDeleteRequested(s.id);
-    deps.log.info({ sourceId: s.id }, 'source deletion requested from the web app');
+    await pc.commands.delete(s, 'app');
     res.redirect(303, pendingPath(s.id, 'delete'));
   });
 

@@ -14,6 +14,8 @@ import {
 import { html } from '../html';
 import { sendPage, type PageContext } from '../page-context';
 import { field, type Body } from '../request';
+import { sourceName } from '../../schemas';
+import { SourceNotStarted } from '../../source-commands';
 
 const SOURCE_HEADERS = [
   'Name',
@@ -28,7 +30,7 @@ const SOURCE_HEADERS = [
 
 /** The sources list and Add Source (choose the system, then name the source; creating it starts its workflow). */
 export function sourceRoutes(pc: PageContext): Router {
-  const { deps, workflowUrl } = pc;
+  const { workflowUrl } = pc;
   const router = Router();
 
   router.get('/', (_req, res) => {
@@ -109,26 +111,22 @@ export function sourceRoutes(pc: PageContext): Router {
   });
 
   router.post('/sources/new/intercom', async (req, res) => {
-    const name = (field(req.body as Body, 'name') ?? '').trim();
-    const fail = (status: number, message: string) => sendNewSourceForm(res, status, name, message);
-    if (!name) return fail(400, 'Enter a name for the source.');
-    if (name.length > 255) return fail(400, 'The name is too long (255 characters at most).');
+    const typed = (field(req.body as Body, 'name') ?? '').trim();
+    const fail = (status: number, message: string) => sendNewSourceForm(res, status, typed, message);
+    const name = sourceName.safeParse(typed);
+    if (!name.success) {
+      return fail(400, typed ? `The name ${name.error.issues[0].message}.` : 'Enter a name for the source.');
+    }
     let source: SourceSummary;
     try {
-      source = await pc.sources.create({ name, system: 'intercom' });
+      source = await pc.commands.create(name.data, 'intercom', 'app');
     } catch (err) {
-      if (err instanceof SourceNameTaken) return fail(409, `A data source named "${name}" already exists.`);
+      if (err instanceof SourceNameTaken) return fail(409, `A data source named "${name.data}" already exists.`);
+      if (err instanceof SourceNotStarted) {
+        return fail(503, 'Could not start the workflow of the new source (is Temporal up?); nothing was created.');
+      }
       throw err;
     }
-    try {
-      await deps.workflows.start(source.id);
-    } catch (err) {
-      // A source without its workflow could never be connected: take it back so the name stays free.
-      deps.log.error({ err, sourceId: source.id }, 'could not start the source workflow; removing the source');
-      await pc.sources.removeUnused(source.id).catch(() => undefined);
-      return fail(503, 'Could not start the workflow of the new source (is Temporal up?); nothing was created.');
-    }
-    deps.log.info({ sourceId: source.id }, 'Intercom source created from the web app');
     res.redirect(303, sourcePath(source.id));
   });
 
