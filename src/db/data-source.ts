@@ -5,12 +5,14 @@ import { InitialSchema1764400000000 } from './migrations/1764400000000-initial-s
 import { MergeKeys1764500000000 } from './migrations/1764500000000-merge-keys';
 import { WebhookIgnored1764450000000 } from './migrations/1764450000000-webhook-ignored';
 import { WebhookReceipts1764600000000 } from './migrations/1764600000000-webhook-receipts';
+import { InboxDrainer1764660000000 } from './migrations/1764660000000-inbox-drainer';
 
 export const migrations = [
   InitialSchema1764400000000,
   WebhookIgnored1764450000000,
   MergeKeys1764500000000,
   WebhookReceipts1764600000000,
+  InboxDrainer1764660000000,
 ];
 
 /** A TypeORM DataSource for the given PostgreSQL URL. Schema changes go through migrations, never `synchronize`. */

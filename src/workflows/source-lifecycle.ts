@@ -9,6 +9,8 @@ import { SourceStatusAttribute } from './search-attributes';
 import type { SourceState, SourceWorkflowInput } from './source-state';
 
 const activities = wf.proxyActivities<Activities>(shortActivity);
+/** Live sync drains the inbox with one long drainInbox activity instead of a signal-driven applyInbox loop. */
+const DRAIN_INBOX_PATCH = 'drain-inbox';
 
 /**
  * The steps of a source's lifecycle, each a sequence of activities and child workflows over SourceState:
@@ -18,6 +20,7 @@ export class SourceLifecycle {
   private readonly long: ReturnType<typeof wf.proxyActivities<Activities>>;
   private readonly reconcileEveryMs: number;
   private readonly indexLagMs: number;
+  private readonly drainForMs: number;
   private readonly workflowId = wf.workflowInfo().workflowId;
   /** Set while a backfill runs, so a delete can cancel it. */
   backfillScope: wf.CancellationScope | undefined;
@@ -31,6 +34,7 @@ export class SourceLifecycle {
     );
     this.reconcileEveryMs = msToNumber((input.tuning?.reconcileInterval ?? '1h') as '1h');
     this.indexLagMs = msToNumber((input.tuning?.searchIndexLag ?? '5 minutes') as '1h');
+    this.drainForMs = msToNumber((input.tuning?.drainFor ?? '10 seconds') as '1h');
   }
 
   /** Stores a new selection through an activity; a rejected one fails the update with the reason. */
@@ -197,6 +201,15 @@ export class SourceLifecycle {
     if (this.state.inboxPending) {
       this.state.inboxPending = false;
       await this.unlessTokenRejected(async () => {
+        if (wf.patched(DRAIN_INBOX_PATCH)) {
+          // One long activity drains the inbox as it fills and holds it meanwhile, so the webhooks of a stream
+          // send no signals: the history grows by one activity per `drainFor`, and continue-as-new finds no
+          // signal in flight to replay for. Other requests wait for the drain's end (a second once idle).
+          const { more } = await this.long.drainInbox(this.state.sourceId, { forMs: this.drainForMs });
+          if (more) this.state.inboxPending = true;
+          return;
+        }
+        // Before DRAIN_INBOX_PATCH: a signal per webhook burst and one activity per batch.
         // A steady stream never empties the inbox: check the history between batches, not only when idle.
         let more = true;
         while (more && !this.state.deleteRequested && !this.shouldContinueAsNew()) {

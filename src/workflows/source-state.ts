@@ -27,6 +27,8 @@ export interface SourceTuning {
   continueAsNewAfterEvents?: number;
   /** How often live sync reconciles with Intercom (RECONCILE_INTERVAL), e.g. '1h'. */
   reconcileInterval?: string;
+  /** The longest a drainInbox activity runs before the workflow looks at its requests again, e.g. '10 seconds'. */
+  drainFor?: string;
   /** How long Intercom's search may take to index a new contact: the first reconciliation after a backfill. */
   searchIndexLag?: string;
 }

@@ -90,7 +90,8 @@ export function webhookRoutes(ctx: ApiContext): Router {
     const { sourceIds, routed } = await inbox.receive(parsed.data);
     deps.metrics.webhooksReceived.inc({ outcome: !routed ? 'ignored' : sourceIds.length > 0 ? 'stored' : 'duplicate' });
     res.status(200).json({ received: true });
-    for (const id of sourceIds) notifier.notify(id);
+    // A source whose inbox a drainer holds picks the row up itself; only the others are signalled.
+    for (const id of await inbox.withoutDrainer(sourceIds)) notifier.notify(id);
   });
   return router;
 }

@@ -67,4 +67,30 @@ export class WebhookInbox {
       [sourceId, ids],
     );
   }
+
+  /**
+   * Of these sources, those whose inbox no drainer holds: they need a signal. Read after the rows were committed,
+   * so a drainer that lets go of its lease later still sees them in its last look at the inbox.
+   */
+  async withoutDrainer(sourceIds: string[]): Promise<string[]> {
+    if (sourceIds.length === 0) return [];
+    const rows: Array<{ id: string }> = await this.db.query(
+      `SELECT id FROM sources WHERE id = ANY($1) AND (inbox_drainer_until IS NULL OR inbox_drainer_until < now())`,
+      [sourceIds],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Takes or extends the drainer lease for `ms`: webhooks meanwhile are not signalled. */
+  async holdDrainer(sourceId: string, ms: number): Promise<void> {
+    await this.db.query(
+      `UPDATE sources SET inbox_drainer_until = now() + make_interval(secs => $2::double precision / 1000) WHERE id = $1`,
+      [sourceId, ms],
+    );
+  }
+
+  /** Lets go of the lease: webhooks from now on signal the workflow again. */
+  async releaseDrainer(sourceId: string): Promise<void> {
+    await this.db.query(`UPDATE sources SET inbox_drainer_until = NULL WHERE id = $1`, [sourceId]);
+  }
 }
