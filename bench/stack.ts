@@ -21,6 +21,7 @@ import { createMetrics } from '../src/metrics';
 import { SourceWorkflows } from '../src/temporal/source-client';
 import { SEARCH_ATTRIBUTE_NAMES } from '../src/workflows/search-attributes';
 import { startFakeRouter } from './fake-router';
+import type { SourceTuning } from '../src/workflows/source-state';
 
 /**
  * Shared helpers of the benchmarks (`npm run bench -- <name>`): the whole stack started from scratch in this
@@ -84,6 +85,8 @@ export interface BenchStackOptions {
   workerEnv?: Record<string, string>;
   /** Fake workspaces (default 1): seeds seed, seed+1, …, behind one base URL that routes by access token. */
   workspaces?: number;
+  /** Source workflow tuning on top of `partitions` (continue-as-new threshold, drain length). */
+  tuning?: SourceTuning;
 }
 
 export interface BenchStack {
@@ -191,7 +194,7 @@ export async function startBenchStack(opts: BenchStackOptions, cleanup: Cleanup)
   const api = await startApi(config, {
     config,
     db,
-    workflows: new SourceWorkflows(client, taskQueue, { partitions: opts.partitions }),
+    workflows: new SourceWorkflows(client, taskQueue, { ...opts.tuning, partitions: opts.partitions }),
     credentials: new CredentialStore(db, new TokenCipher(config.encryptionKey!)),
     checkTemporal: async () => {
       await connection.workflowService.getSystemInfo({});

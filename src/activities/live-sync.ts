@@ -233,7 +233,9 @@ export function createLiveSync(deps: ActivityDeps) {
         session ??= await openIntercomSession(deps, sourceId);
         const n = await applyPending(sourceId, session, DRAIN_BATCH);
         applied += n;
-        if (Date.now() - startedAt >= opts.forMs) return { applied, more: true };
+        // Out of time while rows keep coming: keep the lease for the next call (or the next run).
+        if (Date.now() - startedAt >= opts.forMs && n > 0) return { applied, more: true };
+        if (Date.now() - startedAt >= opts.forMs) break;
         if (n > 0) {
           idleSince = null;
           continue;

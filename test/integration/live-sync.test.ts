@@ -16,7 +16,8 @@ describe('live sync from Intercom webhooks', () => {
       // The on-demand reconciliation below searches for a contact created a moment before: without Intercom's
       // index lag here (test/integration/index-lag.test.ts covers the lag).
       fake: { companies: 30, contacts: 120, seed: 21, searchIndexLagMs: 0 },
-      tuning: { continueAsNewAfterEvents: 120 },
+      // Short drains and a low threshold, so a burst of webhooks crosses a run boundary.
+      tuning: { continueAsNewAfterEvents: 15, drainFor: '300 milliseconds' },
     });
     await sys.startWorker();
     intercom = new IntercomClient({ token: sys.fake.accessToken, baseUrl: sys.fake.url });
@@ -168,6 +169,11 @@ describe('live sync from Intercom webhooks', () => {
       );
       return n === 0;
     });
+    // The drains of the burst took the run past the threshold: it continues as new, without a signal.
+    await until(
+      'continued as new',
+      async () => (await sys.client.workflow.getHandle(`source:${sourceId}`).describe()).runId !== firstRun,
+    );
     const described = await sys.client.workflow.getHandle(`source:${sourceId}`).describe();
     expect(described.runId).not.toBe(firstRun); // continued as new at least once
     expect(described.historyLength).toBeLessThan(400);

@@ -23,32 +23,28 @@ export class WebhookInbox {
    * changes nothing). Returns the sources that got a new row; none when the workspace is unknown.
    */
   async receive(notification: Notification): Promise<{ sourceIds: string[]; routed: boolean }> {
+    // One statement on the common path (a new notification for a known workspace); the sources are read
+    // separately only when nothing was stored, to tell a duplicate from an unknown workspace.
+    const inserted: Array<{ source_id: string }> = await this.db.query(
+      `INSERT INTO webhook_inbox (source_id, notification_id, topic, app_id, payload)
+       SELECT id, $2, $3, $1, $4::jsonb FROM sources
+       WHERE workspace_id = $1 AND system = 'intercom' AND deleted_at IS NULL AND status NOT IN ('deleting', 'deleted')
+       ON CONFLICT (source_id, notification_id) DO NOTHING RETURNING source_id`,
+      [notification.app_id, notification.id, notification.topic, JSON.stringify(notification)],
+    );
+    if (inserted.length > 0) return { sourceIds: inserted.map((r) => r.source_id), routed: true };
     const sources: Array<{ id: string }> = await this.db.query(
       `SELECT id FROM sources WHERE workspace_id = $1 AND system = 'intercom' AND deleted_at IS NULL
          AND status NOT IN ('deleting', 'deleted')`,
       [notification.app_id],
     );
-    if (sources.length === 0) {
-      await this.db.query(
-        `INSERT INTO webhook_ignored (notification_id, app_id, topic, reason) VALUES ($1, $2, $3, 'no live source for this workspace')
-         ON CONFLICT DO NOTHING`,
-        [notification.id, notification.app_id, notification.topic],
-      );
-      return { sourceIds: [], routed: false };
-    }
-    const inserted: Array<{ source_id: string }> = await this.db.query(
-      `INSERT INTO webhook_inbox (source_id, notification_id, topic, app_id, payload)
-       SELECT unnest($1::text[]), $2, $3, $4, $5::jsonb
-       ON CONFLICT (source_id, notification_id) DO NOTHING RETURNING source_id`,
-      [
-        sources.map((s) => s.id),
-        notification.id,
-        notification.topic,
-        notification.app_id,
-        JSON.stringify(notification),
-      ],
+    if (sources.length > 0) return { sourceIds: [], routed: true };
+    await this.db.query(
+      `INSERT INTO webhook_ignored (notification_id, app_id, topic, reason) VALUES ($1, $2, $3, 'no live source for this workspace')
+       ON CONFLICT DO NOTHING`,
+      [notification.id, notification.app_id, notification.topic],
     );
-    return { sourceIds: inserted.map((r) => r.source_id), routed: true };
+    return { sourceIds: [], routed: false };
   }
 
   /** The oldest unprocessed notifications of a source, in arrival order. */
