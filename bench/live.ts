@@ -858,20 +858,29 @@ export async function run(argv: string[]): Promise<number> {
     ];
     const details = [
       `- Events ${fmt(events)}, lost **${lost}**${undelivered ? `, never delivered ${undelivered}` : ''}; ` +
-        `webhooks acknowledged ${fmt(stack.fake.webhooks.sent())}, given up ${stack.fake.webhooks.failed()}, ` +
+        (lean
+          ? `webhooks acknowledged ${fmt(lean.acknowledged)} (lean generator), `
+          : `webhooks acknowledged ${fmt(stack.fake.webhooks.sent())}, given up ${stack.fake.webhooks.failed()}, `) +
         `redelivered ${retried}; ${drained ? 'fake and inbox drained' : 'NOT drained before the deadline'}.`,
       `- Load: ${fmt(achievedRate, 1)} updates/s achieved (target ${o.rate}/s) over ${sendSpanS.toFixed(1)} s; send lag ` +
-        `behind schedule p50 ${ms(sendLag.p50)}, max ${ms(sendLag.max)}; the in-flight cap (${MAX_IN_FLIGHT}) was hit ` +
-        `${load.maxInFlightWaits} times. The fake delivered the webhooks at ${fmt(deliveredRate, 1)}/s ` +
-        `(first to last delivery ${deliverySpanS.toFixed(1)} s; 16 deliveries in flight at most); inbox drained ` +
-        `${inboxDrainedS.toFixed(1)} s after the last update.`,
+        `behind schedule p50 ${ms(sendLag.p50)}, max ${ms(sendLag.max)}; the in-flight cap ` +
+        `(${lean ? LEAN_MAX_IN_FLIGHT : MAX_IN_FLIGHT}) was hit ${load.maxInFlightWaits} times. ` +
+        (lean
+          ? `The lean generator (its own process) posted the signed notifications to our endpoint at ${fmt(deliveredRate, 1)}/s `
+          : `The fake delivered the webhooks at ${fmt(deliveredRate, 1)}/s `) +
+        `(first to last delivery ${deliverySpanS.toFixed(1)} s; ${lean ? LEAN_MAX_IN_FLIGHT : 16} deliveries in flight ` +
+        `at most); inbox drained ${inboxDrainedS.toFixed(1)} s after the last update.`,
+      `- Run boundaries during the load: ${boundaries.length}; the inbox went unattended for ` +
+        `${boundaries.map((b) => ms(b.gapMs)).join(', ') || '–'} at them (last inbox activity of a run closed → the next ` +
+        `run's first scheduled); latency of the ${fmt(NB.n)} events delivered from 2 s before to 1 s after a boundary: ` +
+        `p50 ${ms(NB.p50)}, p99 ${ms(NB.p99)}, max ${ms(NB.max)}.`,
       `- Latency (delivery → visible): p50 **${ms(L.p50)}** (target < ${TARGETS.p50Ms} ms: ${verdict(L.p50 < TARGETS.p50Ms)}), ` +
         `p95 ${ms(L.p95)}, p99 **${ms(L.p99)}** (target < ${TARGETS.p99Ms} ms: ${verdict(L.p99 < TARGETS.p99Ms)}), ` +
         `max ${ms(L.max)}.`,
       `- Temporal: ${h.runs.length} run(s) of \`source:<id>\` (history events ${h.runs.map((r) => fmt(r.events)).join(', ')}; ` +
         `max ${fmt(maxHistory)}; inboxHasWork signals per run ${h.runs.map((r) => fmt(r.signals)).join(', ')}); ` +
         `from the load's start ${fmt(h.signals)} inboxHasWork signals, ${fmt(h.applyInboxCalls)} ` +
-        `applyInbox calls applying ${fmt(appliedTotal)} rows (per call p50 ${fmt(appliedStats.p50)}, ` +
+        `inbox activity calls (drainInbox) applying ${fmt(appliedTotal)} rows (per call p50 ${fmt(appliedStats.p50)}, ` +
         `mean ${fmt(appliedStats.mean, 1)}, max ${fmt(appliedStats.max)}).`,
       `- Write path: ${fmt(commitsPerEvent, 1)} PostgreSQL commits per event during the run (all processes); ` +
         `idle probe after the run (synchronous_commit ${probe.synchronousCommit}): a bare one-row commit ` +
@@ -900,7 +909,14 @@ export async function run(argv: string[]): Promise<number> {
       ...(existing.includes('\n## live\n') ? [] : [METHOD, '']),
       `### live, ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
       '',
-      `\`npm run bench -- live --rate ${o.rate} --seconds ${o.seconds} --contacts ${o.contacts} --seed ${o.seed}\`; ` +
+      `\`npm run bench -- live --rate ${o.rate} --seconds ${o.seconds} --contacts ${o.contacts} --seed ${o.seed} ` +
+        `--generator ${o.generator}` +
+        (o.continueAsNewAfter ? ` --continue-as-new-after ${o.continueAsNewAfter}` : '') +
+        (o.drainFor ? ` --drain-for '${o.drainFor}'` : '') +
+        `\`; load average ${os
+          .loadavg()
+          .map((x) => x.toFixed(1))
+          .join(' / ')} (1/5/15 min) at the end; ` +
         `${describeMachine()}; ${stack.temporalVersion}; ${stack.postgres.replace(/ in \/.*$/, '')}; ` +
         `delivery timed at the fake's POST to our endpoint, visible = customer_records.updated_at.`,
       '',
