@@ -50,7 +50,7 @@ Small smoke run: npm run bench -- live --rate 50 --seconds 5`;
 /** Update requests in flight at once; the schedule, not the answers, paces the load. */
 const MAX_IN_FLIGHT = 64;
 /** Notifications the lean generator has open at once (Intercom, too, delivers in parallel). */
-const LEAN_MAX_IN_FLIGHT = 32;
+const LEAN_MAX_IN_FLIGHT = 64;
 const TARGETS = { p50Ms: 200, p99Ms: 1000 };
 
 interface Options {
@@ -381,6 +381,33 @@ async function runLeanLoad(
   }
 }
 
+// ---------------------------------------------------------------- CPU
+
+/** CPU used so far by this process, by the worker's node process, and by the whole machine (from /proc). */
+async function cpuSnapshot(workerPid: number): Promise<{
+  atMs: number;
+  selfMs: number;
+  workerMs: number;
+  machineBusyMs: number;
+  machineTotalMs: number;
+}> {
+  const tick = 10; // USER_HZ = 100 on Linux
+  const self = process.cpuUsage();
+  const stat = await fs.readFile(`/proc/${workerPid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const workerMs = (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * tick;
+  const cpuLine = (await fs.readFile('/proc/stat', 'utf8')).split('\n')[0].split(/\s+/).slice(1).map(Number);
+  const idle = (cpuLine[3] ?? 0) + (cpuLine[4] ?? 0);
+  const total = cpuLine.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+  return {
+    atMs: Date.now(),
+    selfMs: (self.user + self.system) / 1000,
+    workerMs,
+    machineBusyMs: (total - idle) * tick,
+    machineTotalMs: total * tick,
+  };
+}
+
 // ---------------------------------------------------------------- write-path probe
 
 interface WriteProbe {
@@ -679,6 +706,7 @@ export async function run(argv: string[]): Promise<number> {
           .xact_commit,
       );
     const commitsBefore = await commitsNow();
+    const cpuBefore = await cpuSnapshot(stack.worker.nodePid);
 
     console.log(`\n[2/3] load: ${fmt(events)} company updates at ${o.rate}/s (${o.generator} generator)`);
     const lean =
@@ -724,6 +752,16 @@ export async function run(argv: string[]): Promise<number> {
     }
     const inboxDrainedS = (Date.now() - loadEndMs) / 1000;
     const commitsPerEvent = ((await commitsNow()) - commitsBefore) / events;
+    const cpuAfter = await cpuSnapshot(stack.worker.nodePid);
+    const wallS = (cpuAfter.atMs - cpuBefore.atMs) / 1000;
+    const cpu = {
+      wallS,
+      apiMsPerEvent: (cpuAfter.selfMs - cpuBefore.selfMs) / events,
+      workerMsPerEvent: (cpuAfter.workerMs - cpuBefore.workerMs) / events,
+      machineBusyPct:
+        (100 * (cpuAfter.machineBusyMs - cpuBefore.machineBusyMs)) /
+        (cpuAfter.machineTotalMs - cpuBefore.machineTotalMs),
+    };
     console.log(`  inbox drained ${inboxDrainedS.toFixed(1)} s after the load`);
 
     // ---- results from PostgreSQL
@@ -882,6 +920,9 @@ export async function run(argv: string[]): Promise<number> {
         `from the load's start ${fmt(h.signals)} inboxHasWork signals, ${fmt(h.applyInboxCalls)} ` +
         `inbox activity calls (drainInbox) applying ${fmt(appliedTotal)} rows (per call p50 ${fmt(appliedStats.p50)}, ` +
         `mean ${fmt(appliedStats.mean, 1)}, max ${fmt(appliedStats.max)}).`,
+      `- CPU from the load's start until drained (${cpu.wallS.toFixed(1)} s): this process (API and fake${lean ? ', idle on the lean path' : ''}) ` +
+        `${cpu.apiMsPerEvent.toFixed(2)} ms per event, the worker ${cpu.workerMsPerEvent.toFixed(2)} ms per event; the ` +
+        `machine's 2 cores were ${cpu.machineBusyPct.toFixed(0)}% busy (everything on it, other work included).`,
       `- Write path: ${fmt(commitsPerEvent, 1)} PostgreSQL commits per event during the run (all processes); ` +
         `idle probe after the run (synchronous_commit ${probe.synchronousCommit}): a bare one-row commit ` +
         `${probe.commitMs.toFixed(1)} ms; \`upsertCustomerRecords\` with one record per call (as applyInbox does) ` +

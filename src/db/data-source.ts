@@ -6,6 +6,7 @@ import { MergeKeys1764500000000 } from './migrations/1764500000000-merge-keys';
 import { WebhookIgnored1764450000000 } from './migrations/1764450000000-webhook-ignored';
 import { WebhookReceipts1764600000000 } from './migrations/1764600000000-webhook-receipts';
 import { InboxDrainer1764660000000 } from './migrations/1764660000000-inbox-drainer';
+import { SourceCounts1764660000001 } from './migrations/1764660000001-source-counts';
 
 export const migrations = [
   InitialSchema1764400000000,
@@ -13,6 +14,7 @@ export const migrations = [
   MergeKeys1764500000000,
   WebhookReceipts1764600000000,
   InboxDrainer1764660000000,
+  SourceCounts1764660000001,
 ];
 
 /** A TypeORM DataSource for the given PostgreSQL URL. Schema changes go through migrations, never `synchronize`. */
