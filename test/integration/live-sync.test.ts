@@ -220,4 +220,24 @@ describe('live sync from Intercom webhooks', () => {
       return n === names.length;
     });
   });
+
+  it('keeps the progress counts equal to the rows as links come and go', async () => {
+    const contact = await intercom.contacts.create({ email: 'counted@live.example', name: 'Count Ed' } as any);
+    const first = await intercom.companies.createOrUpdate({ company_id: 'counted-1', name: 'Counted one' });
+    const second = await intercom.companies.createOrUpdate({ company_id: 'counted-2', name: 'Counted two' });
+    await intercom.companies.attachContact({ contact_id: contact.id, id: first.id });
+    await intercom.companies.attachContact({ contact_id: contact.id, id: second.id });
+    await until('the counted contact under both', async () => (await contactRows(contact.id)).length === 2);
+    await intercom.companies.detachContact({ contact_id: contact.id, company_id: first.id });
+    await until('the counted contact under one', async () => (await contactRows(contact.id)).length === 1);
+    const [actual] = await sys.db.query(
+      `SELECT (SELECT count(*)::int FROM customer_records WHERE source_id = $1) AS companies,
+              (SELECT count(DISTINCT external_id)::int FROM contacts WHERE source_id = $1) AS contacts`,
+      [sourceId],
+    );
+    const { body } = await sys.api('GET', `/v1/data_sources/${sourceId}`);
+    expect(body.progress.companies_imported).toBe(actual.companies);
+    expect(body.progress.contacts_imported).toBe(actual.contacts);
+    expect(actual.contacts).toBeGreaterThan(0);
+  });
 });
