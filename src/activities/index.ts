@@ -5,6 +5,7 @@ import { createConnectionActivities } from './connection';
 import type { ActivityDeps } from './deps';
 import { createLiveSync } from './live-sync';
 import { createPurge } from './purge';
+import { createCompanyReconcile } from './reconcile-companies';
 
 export type { ActivityDeps } from './deps';
 
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createContactBackfill(deps),
     ...createLiveSync(deps),
     ...createPurge(deps),
+    ...createCompanyReconcile(deps),
   };
 }
 

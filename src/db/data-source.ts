@@ -7,6 +7,7 @@ import { WebhookIgnored1764450000000 } from './migrations/1764450000000-webhook-
 import { WebhookReceipts1764600000000 } from './migrations/1764600000000-webhook-receipts';
 import { InboxDrainer1764660000000 } from './migrations/1764660000000-inbox-drainer';
 import { SourceCounts1764660000001 } from './migrations/1764660000001-source-counts';
+import { ReadIndexes1764660000002 } from './migrations/1764660000002-read-indexes';
 
 export const migrations = [
   InitialSchema1764400000000,
@@ -15,6 +16,7 @@ export const migrations = [
   WebhookReceipts1764600000000,
   InboxDrainer1764660000000,
   SourceCounts1764660000001,
+  ReadIndexes1764660000002,
 ];
 
 /** A TypeORM DataSource for the given PostgreSQL URL. Schema changes go through migrations, never `synchronize`. */

@@ -11,6 +11,8 @@ import type { SourceState, SourceWorkflowInput } from './source-state';
 const activities = wf.proxyActivities<Activities>(shortActivity);
 /** Live sync drains the inbox with one long drainInbox activity instead of a signal-driven applyInbox loop. */
 const DRAIN_INBOX_PATCH = 'drain-inbox';
+/** Hourly reconciliations read what changed; the full one runs daily and on demand. */
+const INCREMENTAL_RECONCILE_PATCH = 'incremental-reconcile';
 
 /**
  * The steps of a source's lifecycle, each a sequence of activities and child workflows over SourceState:
@@ -21,6 +23,7 @@ export class SourceLifecycle {
   private readonly reconcileEveryMs: number;
   private readonly indexLagMs: number;
   private readonly drainForMs: number;
+  private readonly fullReconcileEveryMs: number;
   private readonly workflowId = wf.workflowInfo().workflowId;
   /** Set while a backfill runs, so a delete can cancel it. */
   backfillScope: wf.CancellationScope | undefined;
@@ -35,6 +38,7 @@ export class SourceLifecycle {
     this.reconcileEveryMs = msToNumber((input.tuning?.reconcileInterval ?? '1h') as '1h');
     this.indexLagMs = msToNumber((input.tuning?.searchIndexLag ?? '5 minutes') as '1h');
     this.drainForMs = msToNumber((input.tuning?.drainFor ?? '10 seconds') as '1h');
+    this.fullReconcileEveryMs = msToNumber((input.tuning?.fullReconcileInterval ?? '24h') as '1h');
   }
 
   /** Stores a new selection through an activity; a rejected one fails the update with the reason. */
@@ -143,6 +147,7 @@ export class SourceLifecycle {
       };
       // The backfill read everything as of its start: the first reconciliation only needs what changed since.
       this.state.lastReconciledAt = Math.floor(Date.parse(done.startedAt) / 1000);
+      this.state.lastFullReconcileAtMs = Date.now(); // a backfill reads everything
     } catch (err) {
       if (!(this.state.deleteRequested && wf.isCancellation(err))) throw err;
       return; // cancelled by a delete: the main loop purges
@@ -157,12 +162,23 @@ export class SourceLifecycle {
   }
 
   async reconcile(): Promise<void> {
+    const onDemand = this.state.reconcileRequested;
     this.state.reconcileRequested = false;
     const ok = await this.unlessTokenRejected(async () => {
       const since = this.state.lastReconciledAt ?? 0;
       const { startedAt } = await activities.reconciliationStarted(this.state.sourceId);
-      await this.long.importCompanies(this.state.sourceId, this.state.generation);
-      await this.long.reconcileContacts(this.state.sourceId, since);
+      // On demand (a user, or an endpoint outage) and once a day: everything, with the sweeps that find what was
+      // deleted. The hourly ones in between read only what changed, so they cost what changed.
+      const lastFull = this.state.lastFullReconcileAtMs;
+      const fullDue = onDemand || lastFull === null || Date.now() - lastFull >= this.fullReconcileEveryMs;
+      if (!fullDue && wf.patched(INCREMENTAL_RECONCILE_PATCH)) {
+        await this.long.reconcileActiveCompanies(this.state.sourceId, this.state.generation, since);
+        await this.long.reconcileRecentContacts(this.state.sourceId, since);
+      } else {
+        await this.long.importCompanies(this.state.sourceId, this.state.generation);
+        await this.long.reconcileContacts(this.state.sourceId, since);
+        this.state.lastFullReconcileAtMs = Date.now();
+      }
       this.state.lastReconciledAt = startedAt;
     });
     this.state.nextReconcileAtMs = Date.now() + this.reconcileEveryMs;

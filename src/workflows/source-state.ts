@@ -15,6 +15,8 @@ export interface CarriedState {
   /** Unix seconds of the last reconciliation (from the database clock); the next one is due an interval later. */
   lastReconciledAt: number | null;
   nextReconcileAtMs: number | null;
+  /** Workflow time of the last full reconciliation (or backfill): the hourly ones in between are incremental. */
+  lastFullReconcileAtMs?: number | null;
   backfill: SourceStatusView['backfill'];
 }
 
@@ -29,6 +31,8 @@ export interface SourceTuning {
   reconcileInterval?: string;
   /** The longest a drainInbox activity runs before the workflow looks at its requests again, e.g. '10 seconds'. */
   drainFor?: string;
+  /** How often a reconciliation reads the whole workspace (scroll and sweeps), e.g. '24h'; incremental in between. */
+  fullReconcileInterval?: string;
   /** How long Intercom's search may take to index a new contact: the first reconciliation after a backfill. */
   searchIndexLag?: string;
 }
@@ -52,6 +56,7 @@ const INITIAL: CarriedState = {
   deleteRequested: false,
   lastReconciledAt: null,
   nextReconcileAtMs: null,
+  lastFullReconcileAtMs: null,
   backfill: null,
 };
 
@@ -72,6 +77,7 @@ export class SourceState implements CarriedState {
   deleteRequested!: boolean;
   lastReconciledAt!: number | null;
   nextReconcileAtMs!: number | null;
+  lastFullReconcileAtMs!: number | null;
   backfill!: SourceStatusView['backfill'];
 
   /** The inbox may have rows: true at every start, so a new run or a restart drains what is waiting. */
