@@ -1,6 +1,9 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { createActivities } from '../src/activities';
 import { ImportWrites } from '../src/db/repositories/import-writes';
+import { createMetrics } from '../src/metrics';
+import { createActivityDeps } from '../src/worker';
 import { freePort } from '../src/dev/temporal-server';
 import { companyToRecord, contactToFields, embeddedCompanyIds } from '../src/domain/intercom-mapping';
 import type { IntercomCompany, IntercomContact } from '../src/domain/intercom-types';
@@ -78,6 +81,17 @@ export async function run(argv: string[]): Promise<number> {
     const created = await stack.call('POST', '/v1/data_sources', { name: 'Reads benchmark', system: 'Intercom' });
     if (created.status !== 201) throw new Error(`create source: HTTP ${created.status}`);
     const sourceId: string = created.body.uuid;
+    // Connected (token stored and verified by the worker) so the reconciliation activities can call the fake.
+    const token = await stack.call('POST', `/v1/data_sources/${sourceId}/intercom/token`, {
+      access_token: stack.fake.accessToken,
+    });
+    if (token.status !== 202) throw new Error(`token: HTTP ${token.status}`);
+    for (let i = 0; ; i++) {
+      const s = await stack.call('GET', `/v1/data_sources/${sourceId}`);
+      if (s.body?.status === 'connected') break;
+      if (i > 600) throw new Error(`the source did not connect (${s.body?.status})`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
 
     console.log(`\n[1/2] writing ${fmt(companies)} companies and ${fmt(contacts)} contacts through ImportWrites`);
     const writes = new ImportWrites(stack.db);
@@ -196,6 +210,58 @@ export async function run(argv: string[]): Promise<number> {
         `  ${probe.name}: p50 ${s.p50.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, max ${s.max.toFixed(1)} ms`,
       );
     }
+    // Requests per reconciliation, full (what every hourly one did before) and incremental (the hourly one now),
+    // the activities called in this process against the same fake and data, with changes of the last hour.
+    console.log('\nreconciliation requests (activities in this process)');
+    const deps = await createActivityDeps(stack.config, stack.dbUrl, stack.log, createMetrics());
+    cleanup.add('activity deps', () => deps.close());
+    const acts = createActivities(deps);
+    const since = Math.floor(Date.now() / 1000) - 3600;
+    // What changed in the last hour: 1% of the companies edited with their users active now, 1% of the contacts
+    // edited (the fake sends no webhooks here: no endpoint is configured).
+    const nowS = Math.floor(Date.now() / 1000);
+    const live = stack.fake.store.liveCompanies();
+    for (let i = 0; i < live.length; i += 100) {
+      stack.fake.store.updateCompany(live[i].id, { name: `${live[i].name} (edited)` });
+      live[i].last_request_at = nowS;
+    }
+    const visible = stack.fake.store.visibleContacts();
+    for (let i = 0; i < visible.length; i += 100)
+      stack.fake.store.updateContact(visible[i].id, { name: 'Edited Lately' });
+    const changed = { companies: Math.ceil(live.length / 100), contacts: Math.ceil(visible.length / 100) };
+    const counted = async (label: string, work: () => Promise<unknown>) => {
+      const before = {
+        all: stack.fake.requestCount(),
+        scroll: stack.fake.requestCount('/companies/scroll'),
+        list: stack.fake.requestCount('/companies/list'),
+        search: stack.fake.requestCount('/contacts/search'),
+      };
+      const started = Date.now();
+      await work();
+      const r = {
+        label,
+        seconds: (Date.now() - started) / 1000,
+        all: stack.fake.requestCount() - before.all,
+        scroll: stack.fake.requestCount('/companies/scroll') - before.scroll,
+        list: stack.fake.requestCount('/companies/list') - before.list,
+        search: stack.fake.requestCount('/contacts/search') - before.search,
+      };
+      console.log(`  ${label}: ${fmt(r.all)} requests in ${r.seconds.toFixed(1)} s`);
+      return r;
+    };
+    const full = await counted('full (before: every hour; now daily and on demand)', async () => {
+      await acts.importCompanies(sourceId, 1);
+      await acts.reconcileContacts(sourceId, since);
+    });
+    const incremental = await counted('incremental (the hourly one now)', async () => {
+      await acts.reconcileActiveCompanies(sourceId, 1, since);
+      await acts.reconcileRecentContacts(sourceId, since);
+    });
+    const reconcileRows = [full, incremental].map(
+      (r) =>
+        `| ${r.label} | ${fmt(r.all)} | ${fmt(r.scroll)} | ${fmt(r.list)} | ${fmt(r.search)} | ${fmt(r.all - r.scroll - r.list - r.search)} | ${r.seconds.toFixed(1)} |`,
+    );
+
     const section = [
       `### reads, ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
       '',
@@ -213,6 +279,14 @@ export async function run(argv: string[]): Promise<number> {
       `| endpoint | p50 ms | p95 ms | max ms | p95 < ${TARGET_P95_MS} ms |`,
       `| --- | ---: | ---: | ---: | :-: |`,
       ...rows,
+      '',
+      `Requests per reconciliation on this dataset after ${fmt(changed.companies)} companies (with active users) and ` +
+        `${fmt(changed.contacts)} contacts changed in the last hour (the activities run in the benchmark process ` +
+        `against the fake, no latency; contacts searched from noon of the day before "since", as the code does):`,
+      '',
+      `| reconciliation | requests | companies/scroll | companies/list | contacts/search | other | seconds |`,
+      `| --- | ---: | ---: | ---: | ---: | ---: | ---: |`,
+      ...reconcileRows,
     ].join('\n');
     await appendBenchmarks('# Benchmarks\n', section);
     return { exitCode: missed === 0 ? 0 : 1, lastLine: JSON.stringify({ companies, contacts, missed, results }) };
