@@ -771,7 +771,7 @@ export async function run(argv: string[]): Promise<number> {
       [sourceId, targets.map((t) => t.id)],
     );
     const inboxRows: Array<{ name: string; received_ms: number; processed_ms: number | null }> = await stack.db.query(
-      `SELECT payload->'data'->'item'->>'name' AS name, extract(epoch FROM received_at) * 1000 AS received_ms,
+      `SELECT (payload::jsonb)->'data'->'item'->>'name' AS name, extract(epoch FROM received_at) * 1000 AS received_ms,
          extract(epoch FROM processed_at) * 1000 AS processed_ms
        FROM webhook_inbox WHERE source_id = $1 AND topic = 'company.updated'`,
       [sourceId],

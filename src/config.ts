@@ -100,6 +100,15 @@ const schema = z.object({
     .string()
     .default('1h')
     .refine((v) => isDuration(v), 'must be a duration such as 30m, 1h or 6 hours (at least a minute)'),
+  WEBHOOK_RETENTION: z
+    .string()
+    .default('3 days')
+    .refine((v) => isDuration(v), 'must be a duration such as 12h, 3 days or 7d (at least a minute)'),
+  WEBHOOK_INBOX_CAP: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(100, 'must be at least 100')
+    .default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ...WORKER_TUNING,
 });
@@ -117,6 +126,11 @@ export type Config = {
   encryptionKey?: Buffer;
   intercom: { clientId?: string; clientSecret?: string; apiBase?: string; oauthUrl?: string };
   reconcileInterval: string;
+  /**
+   * The webhook inbox: processed notifications (and those of unknown workspaces) are kept `retentionMs`, long
+   * enough to recognise Intercom's redeliveries; a source that cannot apply its inbox stores at most `cap`.
+   */
+  webhookInbox: { retentionMs: number; cap: number };
   /**
    * How often the API records that the webhook endpoint is alive; a silence over three beats is an outage whose
    * notifications Intercom may have dropped, and is reconciled. Not an environment setting (tests shorten it).
@@ -161,6 +175,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       oauthUrl: e.INTERCOM_OAUTH_URL?.replace(/\/$/, ''),
     },
     reconcileInterval: e.RECONCILE_INTERVAL,
+    webhookInbox: { retentionMs: msToNumber(e.WEBHOOK_RETENTION as '1h'), cap: e.WEBHOOK_INBOX_CAP },
     endpointBeatMs: 5_000,
     logLevel: e.LOG_LEVEL,
     worker: workerTuning(e),

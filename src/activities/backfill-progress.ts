@@ -1,3 +1,4 @@
+import { RecordIssues } from '../db/repositories/record-issues';
 import { rowsOf } from '../db/rows';
 import type { ActivityDeps } from './deps';
 
@@ -36,7 +37,12 @@ export function createBackfillProgress(deps: ActivityDeps) {
       return { startedAt: unix };
     },
 
+    /** Records the end of a backfill; having read everything again, it also settles the quarantine. */
     async finishBackfill(sourceId: string): Promise<{ finishedAt: string }> {
+      const [source] = rowsOf<{ started_at: string | null }>(
+        await deps.db.query(`SELECT progress->>'startedAt' AS started_at FROM sources WHERE id = $1`, [sourceId]),
+      );
+      if (source?.started_at) await new RecordIssues(deps.db).forgetUnseenSince(sourceId, source.started_at);
       const { iso } = await stamp(
         sourceId,
         `progress = progress || jsonb_build_object('finishedAt', to_jsonb(now())), last_synced_at = now()`,

@@ -1,6 +1,14 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { AttributeDefinitionEntity, SourceEntity } from '../db/entities';
-import { importSelectionSchema, unknownAttributes, type ImportSelection, type SourceStatus } from '../domain/source';
+import {
+  importSelectionSchema,
+  isSelectableAttributeName,
+  MAX_ATTRIBUTE_NAME,
+  unknownAttributes,
+  type ImportSelection,
+  type SourceStatus,
+} from '../domain/source';
+import { storableText } from '../domain/storable-values';
 import { FailureType } from '../workflows/messages';
 import type { ActivityDeps } from './deps';
 import { asActivityFailure, openIntercomSession } from './intercom-session';
@@ -68,12 +76,15 @@ export function createConnectionActivities(deps: ActivityDeps) {
           });
           // A standard and a custom attribute can share a name; the custom one is what the user selects.
           const byName = new Map<string, DataAttribute>();
-          for (const a of list.data) if (a.custom || !byName.has(a.name)) byName.set(a.name, a);
+          for (const a of list.data) {
+            if (!isSelectableAttributeName(a.name)) continue; // PostgreSQL could not store it, nor a user select it
+            if (a.custom || !byName.has(a.name)) byName.set(a.name, a);
+          }
           const rows = [...byName.values()].map((a) => ({
             sourceId,
             model,
             name: a.name,
-            label: a.label ?? a.name,
+            label: storableText(String(a.label ?? a.name), MAX_ATTRIBUTE_NAME, 'label'),
             dataType: a.data_type,
             custom: a.custom === true,
             archived: a.archived === true,

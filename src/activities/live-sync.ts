@@ -198,12 +198,16 @@ export function createLiveSync(deps: ActivityDeps) {
   }
 
   return {
-    /** Applies up to one batch of the inbox; `more` says whether rows are left. */
-    async applyInbox(sourceId: string): Promise<{ applied: number; more: boolean }> {
-      if ((await inbox.pending(sourceId, 1)).length === 0) return { applied: 0, more: false };
+    /**
+     * Applies up to one batch of the inbox; `more` says whether rows are left, `reconcileGap` that notifications
+     * were left out while the inbox was full (the workflow then reconciles).
+     */
+    async applyInbox(sourceId: string): Promise<{ applied: number; more: boolean; reconcileGap?: boolean }> {
+      if ((await inbox.pending(sourceId, 1)).length === 0)
+        return { applied: 0, more: false, reconcileGap: await inbox.takeOverflow(sourceId) };
       const session = await openIntercomSession(deps, sourceId);
       const applied = await applyPending(sourceId, session, BATCH);
-      return { applied, more: applied === BATCH };
+      return { applied, more: applied === BATCH, reconcileGap: await inbox.takeOverflow(sourceId) };
     },
 
     /**
@@ -216,7 +220,7 @@ export function createLiveSync(deps: ActivityDeps) {
     async drainInbox(
       sourceId: string,
       opts: { forMs: number; lingerMs?: number },
-    ): Promise<{ applied: number; more: boolean }> {
+    ): Promise<{ applied: number; more: boolean; reconcileGap?: boolean }> {
       const ctx = activityContext();
       const lingerMs = opts.lingerMs ?? DRAIN_LINGER_MS;
       const startedAt = Date.now();
@@ -234,7 +238,8 @@ export function createLiveSync(deps: ActivityDeps) {
         const n = await applyPending(sourceId, session, DRAIN_BATCH);
         applied += n;
         // Out of time while rows keep coming: keep the lease for the next call (or the next run).
-        if (Date.now() - startedAt >= opts.forMs && n > 0) return { applied, more: true };
+        if (Date.now() - startedAt >= opts.forMs && n > 0)
+          return { applied, more: true, reconcileGap: await inbox.takeOverflow(sourceId) };
         if (Date.now() - startedAt >= opts.forMs) break;
         if (n > 0) {
           idleSince = null;
@@ -248,9 +253,9 @@ export function createLiveSync(deps: ActivityDeps) {
       for (let i = 0; i < 5; i++) {
         const n = await applyPending(sourceId, session, DRAIN_BATCH);
         applied += n;
-        if (n < DRAIN_BATCH) return { applied, more: false };
+        if (n < DRAIN_BATCH) return { applied, more: false, reconcileGap: await inbox.takeOverflow(sourceId) };
       }
-      return { applied, more: true };
+      return { applied, more: true, reconcileGap: await inbox.takeOverflow(sourceId) };
     },
   };
 }

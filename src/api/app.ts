@@ -17,6 +17,7 @@ import { healthRoutes } from './routes/health';
 import { intercomRoutes } from './routes/intercom';
 import { pageRoutes } from './pages';
 import { oauthCallbackRoutes } from './routes/oauth-callback';
+import { quarantineRoutes } from './routes/quarantine';
 import { webhookRoutes } from './routes/webhooks';
 
 export interface ApiDeps {
@@ -97,6 +98,7 @@ export function createApp(deps: ApiDeps): express.Express {
   });
   app.use(dataSourceRoutes(ctx));
   app.use(intercomRoutes(ctx));
+  app.use(quarantineRoutes(ctx));
   app.use(customerRoutes(ctx));
   app.use(contactRoutes(ctx));
   app.use(automationRoutes(ctx));

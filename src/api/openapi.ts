@@ -158,6 +158,39 @@ export function buildOpenApiDocument(publicUrl: string): Json {
                 finished_at: nullable('string', { format: 'date-time' }),
               },
             },
+            data_quality: {
+              type: 'object',
+              description:
+                'Intercom sources: records stored with values changed to be storable, and records that could not be written',
+              properties: {
+                sanitized: {
+                  type: 'object',
+                  properties: {
+                    customer_records: { type: 'integer' },
+                    contacts: { type: 'integer' },
+                    changes: { type: 'object', additionalProperties: { type: 'integer' } },
+                  },
+                },
+                quarantined: { type: 'integer' },
+                quarantine_url: { type: 'string' },
+                webhooks_not_stored: {
+                  type: 'integer',
+                  description: 'Notifications not stored while the inbox was full; reconciliations covered them',
+                },
+              },
+            },
+          },
+        },
+        QuarantinedRecord: {
+          type: 'object',
+          required: ['model', 'external_id', 'reason', 'attempts', 'first_seen_at', 'last_seen_at'],
+          properties: {
+            model: { enum: ['company', 'contact'] },
+            external_id: { type: 'string' },
+            reason: { type: 'string' },
+            attempts: { type: 'integer' },
+            first_seen_at: { type: 'string', format: 'date-time' },
+            last_seen_at: { type: 'string', format: 'date-time' },
           },
         },
         SourceStatusView: {
@@ -339,6 +372,14 @@ export function buildOpenApiDocument(publicUrl: string): Json {
           summary: 'A data source with its progress',
           parameters: [idParam],
           responses: { '200': json(ref('DataSource'), 'Source'), ...sourceErrors },
+        },
+      },
+      '/v1/data_sources/{id}/quarantine': {
+        get: {
+          summary:
+            'The records of an Intercom source that could not be written, with the reason (a re-sync retries them)',
+          parameters: [idParam, ...paging],
+          responses: { '200': json(list('QuarantinedRecord'), 'Quarantined records'), ...sourceErrors },
         },
       },
       '/v1/data_sources/{id}/intercom/update-fields': {

@@ -1,7 +1,22 @@
 import { z } from 'zod';
 import { ApiError } from './errors';
 
-/** Request schemas of the API (bodies and query strings). Responses are shaped in views.ts. */
+/**
+ * Request schemas of the API (bodies and query strings). Responses are shaped in views.ts. Every string is
+ * bounded and storable (no NUL, no lone surrogate: PostgreSQL refuses them), so bad input is a 400, never a 500.
+ */
+
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** A bounded string PostgreSQL can store. */
+export const boundedText = (max: number) =>
+  z
+    .string({ error: 'must be a string' })
+    .max(max, `is too long (${max} characters at most)`)
+    .refine((v) => !UNSTORABLE.test(v), 'must not contain NUL or invalid characters');
+
+/** Query filters (ids, emails, names): present ones are non-empty and bounded. */
+const filter = boundedText(1024).pipe(z.string().min(1));
 
 const systemInput = z
   .string()
@@ -9,17 +24,13 @@ const systemInput = z
   .pipe(z.enum(['intercom', 'custom'], { error: 'must be "Intercom" or "Custom"' }));
 
 export const createDataSourceBody = z.object({
-  name: z
-    .string({ error: 'is required (a string)' })
-    .trim()
-    .min(1, 'must not be empty')
-    .max(255, 'is too long (255 characters at most)'),
-  system: systemInput.optional(),
+  name: z.string({ error: 'is required (a string)' }).trim().min(1, 'must not be empty').pipe(boundedText(255)),
+  system: boundedText(32).pipe(systemInput).optional(),
 });
 
 export const listDataSourcesQuery = z.object({
-  name: z.string().optional(),
-  system: z.string().optional(),
+  name: boundedText(255).optional(),
+  system: boundedText(32).optional(),
 });
 
 export const tokenBody = z.object({
@@ -27,7 +38,7 @@ export const tokenBody = z.object({
     .string({ error: 'is required (a string)' })
     .trim()
     .min(1, 'must not be empty')
-    .max(4096, 'is too long'),
+    .pipe(boundedText(4096)),
 });
 
 export const oauthCallbackQuery = z.object({
@@ -41,7 +52,7 @@ export const MAX_PER_PAGE = 200;
 export const DEFAULT_PER_PAGE = 50;
 
 const pageQuery = {
-  cursor: z.string().min(1).optional(),
+  cursor: filter.optional(),
   per_page: z.coerce
     .number({ error: 'must be a number' })
     .int('must be an integer')
@@ -51,25 +62,25 @@ const pageQuery = {
 };
 
 export const listCustomersQuery = z.object({
-  data_source_uuid: z.string().min(1).optional(),
-  external_id: z.string().min(1).optional(),
-  status: z.string().min(1).optional(),
-  email: z.string().min(1).optional(),
+  data_source_uuid: filter.optional(),
+  external_id: filter.optional(),
+  status: filter.optional(),
+  email: filter.optional(),
   ...pageQuery,
 });
 
 export const searchCustomersQuery = z.object({
-  email: z.string({ error: 'is required' }).min(1, 'is required'),
+  email: z.string({ error: 'is required' }).min(1, 'is required').pipe(filter),
   ...pageQuery,
 });
 
 export const pageOnlyQuery = z.object(pageQuery);
 
 export const listContactsQuery = z.object({
-  data_source_uuid: z.string().min(1).optional(),
-  customer_uuid: z.string().min(1).optional(),
-  customer_external_id: z.string().min(1).optional(),
-  email: z.string().min(1).optional(),
+  data_source_uuid: filter.optional(),
+  customer_uuid: filter.optional(),
+  customer_external_id: filter.optional(),
+  email: filter.optional(),
   ...pageQuery,
 });
 

@@ -1,17 +1,33 @@
+import {
+  integerOrNull,
+  isoTimestamp,
+  MAX_ATTRIBUTE_TEXT,
+  SAFE_INTEGER,
+  storableText,
+  type ValueChanges,
+} from './storable-values';
+
 /**
  * Intercom data attribute types → stored values. Intercom sends dates of custom attributes as unix seconds;
- * the CRM keeps ISO timestamps. A value that does not fit its declared type is dropped rather than guessed.
+ * the CRM keeps ISO timestamps. A value that does not fit its declared type is dropped rather than guessed,
+ * and every value is made storable (src/domain/storable-values.ts).
  */
 export type AttributeValue = string | number | boolean | null;
 
-export function typeAttributeValue(value: unknown, dataType: string): AttributeValue | undefined {
+export function typeAttributeValue(
+  value: unknown,
+  dataType: string,
+  field = 'value',
+  changes?: ValueChanges,
+): AttributeValue | undefined {
   if (value === null || value === undefined) return null;
   switch (dataType) {
     case 'string':
-      return typeof value === 'string' ? value : String(value);
+      return storableText(typeof value === 'string' ? value : String(value), MAX_ATTRIBUTE_TEXT, field, changes);
     case 'integer': {
       const n = typeof value === 'number' ? value : Number(value);
-      return Number.isFinite(n) ? Math.trunc(n) : undefined;
+      if (!Number.isFinite(n)) return undefined;
+      return integerOrNull(n, SAFE_INTEGER, field, changes) ?? undefined;
     }
     case 'float': {
       const n = typeof value === 'number' ? value : Number(value);
@@ -22,39 +38,39 @@ export function typeAttributeValue(value: unknown, dataType: string): AttributeV
       if (value === 'true' || value === 1) return true;
       if (value === 'false' || value === 0) return false;
       return undefined;
-    case 'date':
-      return toIsoTimestamp(value) ?? undefined;
+    case 'date': {
+      // An out-of-range date is noted by isoTimestamp; an unreadable one is a wrong-typed value.
+      return isoTimestamp(value, field, changes) ?? undefined;
+    }
     default:
-      return typeof value === 'object' ? JSON.stringify(value) : (value as AttributeValue);
+      if (typeof value === 'string') return storableText(value, MAX_ATTRIBUTE_TEXT, field, changes);
+      if (typeof value === 'object') return storableText(JSON.stringify(value), MAX_ATTRIBUTE_TEXT, field, changes);
+      return value as AttributeValue;
   }
 }
 
-/** Intercom mixes unix seconds, unix milliseconds and ISO strings; all become ISO 8601 (UTC). */
+/** Intercom mixes unix seconds, unix milliseconds and ISO strings; all become ISO 8601 (UTC), null if unusable. */
 export function toIsoTimestamp(value: unknown): string | null {
-  if (typeof value === 'number' && Number.isFinite(value)) {
-    const ms = value > 1e12 ? value : value * 1000;
-    return new Date(ms).toISOString();
-  }
-  if (typeof value === 'string' && value.trim() !== '') {
-    if (/^\d+$/.test(value)) return toIsoTimestamp(Number(value));
-    const d = new Date(value);
-    return Number.isNaN(d.getTime()) ? null : d.toISOString();
-  }
-  return null;
+  return isoTimestamp(value);
 }
 
-/** Keeps only the selected attributes, each typed by its catalogue data type. */
+/** Keeps only the selected attributes, each typed by its catalogue data type; a dropped value is noted. */
 export function selectCustomAttributes(
-  raw: Record<string, unknown> | undefined,
+  raw: unknown,
   selected: readonly string[],
   dataTypes: ReadonlyMap<string, string>,
+  changes?: ValueChanges,
 ): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {};
-  if (!raw) return out;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return out;
+  const values = raw as Record<string, unknown>;
   for (const name of selected) {
-    if (!(name in raw)) continue;
-    const typed = typeAttributeValue(raw[name], dataTypes.get(name) ?? 'string');
+    if (!Object.hasOwn(values, name)) continue;
+    const field = `custom.${name}`;
+    const noted = changes?.size ?? 0;
+    const typed = typeAttributeValue(values[name], dataTypes.get(name) ?? 'string', field, changes);
     if (typed !== undefined) out[name] = typed;
+    else if ((changes?.size ?? 0) === noted) changes?.note(field, 'wrong type, dropped'); // not already explained
   }
   return out;
 }

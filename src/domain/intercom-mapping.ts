@@ -1,6 +1,7 @@
 import type { AttributeValue } from './custom-attributes';
-import { selectCustomAttributes, toIsoTimestamp } from './custom-attributes';
+import { selectCustomAttributes } from './custom-attributes';
 import type { IntercomCompany, IntercomContact } from './intercom-types';
+import { INT32, integerOrNull, isoTimestamp, SAFE_INTEGER, textOrNull, ValueChanges } from './storable-values';
 
 /** ChartMogul has no "Trial" status: an imported Intercom company is a lead until it pays in a billing source. */
 export const INTERCOM_RECORD_STATUS = 'New Lead';
@@ -21,6 +22,8 @@ export interface CustomerRecordFields {
   status: string;
   custom: Record<string, AttributeValue>;
   sourceUpdatedAt: string | null;
+  /** What was changed to make the values storable ("field: change"); empty when nothing was. */
+  sanitized?: string[];
 }
 
 export interface ContactFields {
@@ -35,6 +38,8 @@ export interface ContactFields {
   custom: Record<string, AttributeValue>;
   sourceCreatedAt: string | null;
   sourceUpdatedAt: string | null;
+  /** What was changed to make the values storable ("field: change"); empty when nothing was. */
+  sanitized?: string[];
 }
 
 export interface AttributeSelection {
@@ -42,33 +47,36 @@ export interface AttributeSelection {
   dataTypes: ReadonlyMap<string, string>;
 }
 
-const intOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : null);
-const textOrNull = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const objectOrEmpty = (v: unknown): Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 /**
  * An Intercom company becomes a customer record. Its Intercom `id` is the external id (company_id is optional
  * and user-defined). The date the company was created in Intercom is both the free-trial and the lead-created date.
+ * Every value is made storable; the id is kept as it is (it is the record's identity).
  */
 export function companyToRecord(company: IntercomCompany, attributes: AttributeSelection): CustomerRecordFields {
-  const createdAt = toIsoTimestamp(company.created_at);
-  const name = textOrNull(company.name);
-  const plan = company.plan && 'name' in company.plan ? textOrNull(company.plan.name) : null;
+  const changes = new ValueChanges();
+  const createdAt = isoTimestamp(company.created_at, 'created_at', changes);
+  const name = textOrNull(company.name, 'name', changes);
+  const plan = objectOrEmpty(company.plan);
   return {
     externalId: company.id,
     name,
     company: name,
     email: null,
-    websiteUrl: textOrNull(company.website),
-    plan,
-    size: intOrNull(company.size),
-    industry: textOrNull(company.industry),
-    monthlySpend: intOrNull(company.monthly_spend),
-    userCount: intOrNull(company.user_count),
+    websiteUrl: textOrNull(company.website, 'website', changes),
+    plan: textOrNull(plan.name, 'plan', changes),
+    size: integerOrNull(company.size, INT32, 'size', changes),
+    industry: textOrNull(company.industry, 'industry', changes),
+    monthlySpend: integerOrNull(company.monthly_spend, SAFE_INTEGER, 'monthly_spend', changes),
+    userCount: integerOrNull(company.user_count, INT32, 'user_count', changes),
     leadCreatedAt: createdAt,
     freeTrialStartedAt: createdAt,
     status: INTERCOM_RECORD_STATUS,
-    custom: selectCustomAttributes(company.custom_attributes, attributes.names, attributes.dataTypes),
-    sourceUpdatedAt: toIsoTimestamp(company.updated_at),
+    custom: selectCustomAttributes(company.custom_attributes, attributes.names, attributes.dataTypes, changes),
+    sourceUpdatedAt: isoTimestamp(company.updated_at, 'updated_at', changes),
+    sanitized: changes.list(),
   };
 }
 
@@ -82,30 +90,38 @@ export function splitName(name: string | null | undefined): { firstName: string 
     : { firstName: trimmed.slice(0, i), lastName: trimmed.slice(i + 1).trim() };
 }
 
-function socialUrl(contact: IntercomContact, network: string): string | null {
-  const profile = contact.social_profiles?.data?.find((p) => p.name?.toLowerCase() === network);
-  return textOrNull(profile?.url);
+function socialUrl(contact: IntercomContact, network: string, changes: ValueChanges): string | null {
+  const profiles = objectOrEmpty(contact.social_profiles).data;
+  if (!Array.isArray(profiles)) return null;
+  const profile = profiles.find(
+    (p: unknown) => typeof objectOrEmpty(p).name === 'string' && (p as { name: string }).name.toLowerCase() === network,
+  ) as { url?: unknown } | undefined;
+  return textOrNull(profile?.url, network, changes);
 }
 
 export function contactToFields(contact: IntercomContact, attributes: AttributeSelection): ContactFields {
+  const changes = new ValueChanges();
+  const role = textOrNull(contact.role, 'role', changes);
   return {
     externalId: contact.id,
-    role: contact.role ?? null,
-    ...splitName(contact.name),
-    email: textOrNull(contact.email),
-    phone: textOrNull(contact.phone),
-    linkedIn: socialUrl(contact, 'linkedin'),
-    twitter: socialUrl(contact, 'twitter'),
-    custom: selectCustomAttributes(contact.custom_attributes, attributes.names, attributes.dataTypes),
-    sourceCreatedAt: toIsoTimestamp(contact.created_at),
-    sourceUpdatedAt: toIsoTimestamp(contact.updated_at),
+    role,
+    ...splitName(textOrNull(contact.name, 'name', changes)),
+    email: textOrNull(contact.email, 'email', changes),
+    phone: textOrNull(contact.phone, 'phone', changes),
+    linkedIn: socialUrl(contact, 'linkedin', changes),
+    twitter: socialUrl(contact, 'twitter', changes),
+    custom: selectCustomAttributes(contact.custom_attributes, attributes.names, attributes.dataTypes, changes),
+    sourceCreatedAt: isoTimestamp(contact.created_at, 'created_at', changes),
+    sourceUpdatedAt: isoTimestamp(contact.updated_at, 'updated_at', changes),
+    sanitized: changes.list(),
   };
 }
 
 /** The contact's companies as embedded in the object; `complete` is false when Intercom capped the list (10). */
 export function embeddedCompanyIds(contact: IntercomContact): { ids: string[]; complete: boolean } {
   const list = contact.companies;
-  const ids = (list?.data ?? []).map((c) => c.id);
+  const data = Array.isArray(list?.data) ? list.data : [];
+  const ids = data.map((c) => objectOrEmpty(c).id).filter((id): id is string => typeof id === 'string');
   const complete = !list?.has_more && (list?.total_count === undefined || list.total_count <= ids.length);
   return { ids, complete };
 }

@@ -18,15 +18,37 @@ export type SourceStatus = (typeof SOURCE_STATUSES)[number];
 export const ATTRIBUTE_MODELS = ['company', 'contact'] as const;
 export type AttributeModel = (typeof ATTRIBUTE_MODELS)[number];
 
+/**
+ * Bounds of a selection, which travels in a workflow update and so in the workflow's history: Intercom allows
+ * at most 250 custom data attributes per model, and their names are short.
+ */
+export const MAX_SELECTED_ATTRIBUTES = 250;
+export const MAX_ATTRIBUTE_NAME = 255;
+
+// NUL and lone UTF-16 surrogates: PostgreSQL refuses them, and no Intercom attribute name holds one.
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether an Intercom attribute name can be stored and selected (others are left out of the catalogue). */
+export const isSelectableAttributeName = (name: unknown): name is string =>
+  typeof name === 'string' && name.length > 0 && name.length <= MAX_ATTRIBUTE_NAME && !UNSTORABLE.test(name);
+
+const attributeName = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(MAX_ATTRIBUTE_NAME, `is too long (${MAX_ATTRIBUTE_NAME} characters at most)`)
+  .refine((v) => !UNSTORABLE.test(v), 'must not contain NUL or invalid characters');
+
+const attributeNames = z
+  .array(attributeName)
+  .max(MAX_SELECTED_ATTRIBUTES, `selects too many attributes (${MAX_SELECTED_ATTRIBUTES} at most)`)
+  .default([]);
+
 /** What the user chose to import ("Start Import"). */
 export const importSelectionSchema = z.strictObject({
   companies: z.boolean().default(true),
   contacts: z.boolean().default(true),
   custom_attributes: z
-    .strictObject({
-      company: z.array(z.string().min(1)).default([]),
-      contact: z.array(z.string().min(1)).default([]),
-    })
+    .strictObject({ company: attributeNames, contact: attributeNames })
     .default({ company: [], contact: [] }),
 });
 export type ImportSelection = z.infer<typeof importSelectionSchema>;

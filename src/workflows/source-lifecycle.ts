@@ -221,15 +221,18 @@ export class SourceLifecycle {
           // One long activity drains the inbox as it fills and holds it meanwhile, so the webhooks of a stream
           // send no signals: the history grows by one activity per `drainFor`, and continue-as-new finds no
           // signal in flight to replay for. Other requests wait for the drain's end (a second once idle).
-          const { more } = await this.long.drainInbox(this.state.sourceId, { forMs: this.drainForMs });
-          if (more) this.state.inboxPending = true;
+          const drained = await this.long.drainInbox(this.state.sourceId, { forMs: this.drainForMs });
+          if (drained.more) this.state.inboxPending = true;
+          if (drained.reconcileGap) this.state.reconcileRequested = true; // the inbox was full: catch up with Intercom
           return;
         }
         // Before DRAIN_INBOX_PATCH: a signal per webhook burst and one activity per batch.
         // A steady stream never empties the inbox: check the history between batches, not only when idle.
         let more = true;
         while (more && !this.state.deleteRequested && !this.shouldContinueAsNew()) {
-          more = (await activities.applyInbox(this.state.sourceId)).more;
+          const applied = await activities.applyInbox(this.state.sourceId);
+          more = applied.more;
+          if (applied.reconcileGap) this.state.reconcileRequested = true; // the inbox was full: catch up with Intercom
         }
         if (more) this.state.inboxPending = true; // the rest waits for the next step, or the next run
       });

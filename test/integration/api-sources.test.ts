@@ -410,6 +410,12 @@ describe('data sources', () => {
           started_at: '2025-01-02T00:00:00.000Z',
           finished_at: null,
         },
+        data_quality: {
+          sanitized: { customer_records: 0, contacts: 0, changes: {} },
+          quarantined: 0,
+          quarantine_url: `/v1/data_sources/${id}/quarantine`,
+          webhooks_not_stored: 0,
+        },
       });
     }
   });

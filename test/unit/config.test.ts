@@ -9,6 +9,14 @@ describe('configuration from the environment', () => {
     expect(config.reconcileInterval).toBe('1h');
     expect(config.apiKeys).toEqual([]);
     expect(config.databaseUrl).toBeUndefined();
+    expect(config.webhookInbox).toEqual({ retentionMs: 3 * 86_400_000, cap: 10_000 });
+  });
+
+  it('reads the webhook inbox bounds', () => {
+    expect(loadConfig({ WEBHOOK_RETENTION: '12h', WEBHOOK_INBOX_CAP: '500' }).webhookInbox).toEqual({
+      retentionMs: 12 * 3_600_000,
+      cap: 500,
+    });
   });
 
   it('reads keys and lists', () => {
@@ -24,6 +32,8 @@ describe('configuration from the environment', () => {
     ['ENCRYPTION_KEY', 'c2hvcnQ='],
     ['DATABASE_URL', 'mysql://x'],
     ['RECONCILE_INTERVAL', 'soon'],
+    ['WEBHOOK_RETENTION', '10s'],
+    ['WEBHOOK_INBOX_CAP', '5'],
     ['LOG_LEVEL', 'loud'],
   ])('stops on a bad %s with a message that names it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);

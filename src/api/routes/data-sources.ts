@@ -4,6 +4,7 @@ import { liveSource, type ApiContext } from '../context';
 import { ApiError, parseInput } from '../errors';
 import { createDataSourceBody, listDataSourcesQuery } from '../schemas';
 import { dataSourceView } from '../views';
+import { dataQualityOf } from './quarantine';
 
 const SYSTEM_FILTER: Record<string, SourceSystem> = { Intercom: 'intercom', Custom: 'custom' };
 
@@ -54,7 +55,8 @@ export function dataSourceRoutes(ctx: ApiContext): Router {
   });
 
   router.get(['/v1/data_sources/:id', '/v1/data_sources/:id/status'], async (req, res) => {
-    res.json(dataSourceView(await liveSource(ctx, String(req.params.id))));
+    const source = await liveSource(ctx, String(req.params.id));
+    res.json({ ...dataSourceView(source), ...(await dataQualityOf(ctx, source)) });
   });
 
   // "Delete This Source": the workflow cancels any backfill and purges everything, irrevocably. 202, not

@@ -1,25 +1,36 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { WebhookInbox } from '../../db/repositories/webhook-inbox';
+import { storableText } from '../../domain/storable-values';
 import { WebhookReceipts } from '../../db/repositories/webhook-receipts';
 import { verifyWebhookSignature } from '../../intercom/webhook-signature';
 import { InboxNotifier } from '../../temporal/inbox-notifier';
 import type { ApiContext } from '../context';
 import { ApiError } from '../errors';
 
+/** An identifier of Intercom's: short, and storable as a text column (no NUL). */
+const identifier = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[^\u0000]*$/, 'must not contain NUL characters');
+
 const notificationSchema = z.looseObject({
   type: z.literal('notification_event'),
-  id: z.string().min(1),
-  topic: z.string().min(1),
-  app_id: z.string().min(1),
+  id: identifier,
+  topic: identifier,
+  app_id: identifier,
   created_at: z.number().optional(),
   data: z.looseObject({ item: z.looseObject({}).optional() }).optional(),
 });
 
+const PRUNE_EVERY_MS = 60_000;
+
 /** What a body claims to be (unverified), for the setup page's record of what arrived. */
 function claimed(json: unknown): { appId: string; topic: string; notificationId: string | null } {
   const o = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
-  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+  // Unverified text from anyone: bounded and storable before it reaches the receipts table.
+  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? storableText(v, 255, 'claimed') : null);
   return { appId: text(o.app_id) ?? '(none)', topic: text(o.topic) ?? '(none)', notificationId: text(o.id) };
 }
 
@@ -34,9 +45,22 @@ function claimed(json: unknown): { appId: string; topic: string; notificationId:
  */
 export function webhookRoutes(ctx: ApiContext): Router {
   const { deps } = ctx;
-  const inbox = new WebhookInbox(deps.db);
+  const { retentionMs, cap } = deps.config.webhookInbox;
+  const inbox = new WebhookInbox(deps.db, { cap });
   const receipts = new WebhookReceipts(deps.db);
   const notifier = new InboxNotifier(deps.workflows, deps.log);
+  // Rows are only added here, so pruning here (at most once a minute) keeps the inbox bounded by the retention.
+  let nextPruneAt = 0;
+  const pruneIfDue = () => {
+    if (Date.now() < nextPruneAt) return;
+    nextPruneAt = Date.now() + PRUNE_EVERY_MS;
+    inbox.pruneExpired(retentionMs).then(
+      (pruned) => {
+        if (pruned.processed + pruned.ignored > 0) deps.log.info(pruned, 'pruned expired webhook notifications');
+      },
+      (err: unknown) => deps.log.warn({ err: (err as Error).message }, 'could not prune the webhook inbox'),
+    );
+  };
   // Under a stream of notifications the record of the last one is refreshed at most once a second per
   // workspace, so the endpoint's answer never waits on one hot row.
   const lastRecorded = new Map<string, number>();
@@ -87,11 +111,26 @@ export function webhookRoutes(ctx: ApiContext): Router {
       );
     }
     await recordValid(arrived);
-    const { sourceIds, routed } = await inbox.receive(parsed.data);
-    deps.metrics.webhooksReceived.inc({ outcome: !routed ? 'ignored' : sourceIds.length > 0 ? 'stored' : 'duplicate' });
+    const { sourceIds, routed, overflowed, newlyFull } = await inbox.receive(parsed.data);
+    deps.metrics.webhooksReceived.inc({
+      outcome: !routed
+        ? 'ignored'
+        : sourceIds.length > 0
+          ? 'stored'
+          : overflowed.length > 0
+            ? 'inbox_full'
+            : 'duplicate',
+    });
+    if (newlyFull.length > 0) {
+      deps.log.warn(
+        { sourceIds: newlyFull, cap },
+        'webhook inbox full: notifications are not stored until the source applies its inbox, then it reconciles with Intercom',
+      );
+    }
     res.status(200).json({ received: true });
     // A source whose inbox a drainer holds picks the row up itself; only the others are signalled.
     for (const id of await inbox.withoutDrainer(sourceIds)) notifier.notify(id);
+    pruneIfDue();
   });
   return router;
 }

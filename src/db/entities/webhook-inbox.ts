@@ -7,7 +7,8 @@ export class WebhookInboxEntity {
   @PrimaryColumn('text', { name: 'notification_id' }) notificationId!: string;
   @Column('text') topic!: string;
   @Column('text', { name: 'app_id' }) appId!: string;
-  @Column('jsonb') payload!: Record<string, unknown>;
+  /** The notification's JSON as text (jsonb refuses NUL and lone surrogates, which Intercom may send). */
+  @Column('text') payload!: string;
   @Column('bigint', { name: 'seq', generated: 'increment' }) seq!: string;
   @Column('timestamptz', { name: 'received_at', default: () => 'now()' }) receivedAt!: Date;
   @Column('timestamptz', { name: 'processed_at', nullable: true }) processedAt!: Date | null;

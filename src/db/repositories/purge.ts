@@ -35,11 +35,12 @@ export class SourcePurge {
     });
   }
 
-  /** The rest (catalogue, inbox, token), then the source is marked deleted: its name may be used again. */
+  /** The rest (catalogue, inbox, quarantine, token), then the source is marked deleted: its name may be used again. */
   async finish(sourceId: string, summary: Record<string, number>): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.query(`DELETE FROM attribute_definitions WHERE source_id = $1`, [sourceId]);
       await tx.query(`DELETE FROM webhook_inbox WHERE source_id = $1`, [sourceId]);
+      await tx.query(`DELETE FROM quarantined_records WHERE source_id = $1`, [sourceId]);
       await tx.query(`DELETE FROM credentials WHERE source_id = $1`, [sourceId]);
       await tx.query(
         `UPDATE sources SET deleted_at = now(), status = 'deleted', settings = NULL, workspace_id = NULL,

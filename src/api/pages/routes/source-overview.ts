@@ -1,4 +1,5 @@
 import { Router, type Response } from 'express';
+import { RecordIssues } from '../../../db/repositories/record-issues';
 import type { SourceSummary } from '../../../db/repositories/sources';
 import { sourceNotFound } from '../../context';
 import {
@@ -27,6 +28,7 @@ interface NextStep {
 /** A source's overview: its state and the next step (connect, choose the data, progress). */
 export function sourceOverviewRoutes(pc: PageContext): Router {
   const router = Router();
+  const issues = new RecordIssues(pc.deps.db);
 
   router.get('/sources/:id', async (req, res) => {
     const s = await pc.sources.find(req.params.id, { includeDeleted: true });
@@ -43,6 +45,7 @@ export function sourceOverviewRoutes(pc: PageContext): Router {
       return;
     }
     const purge = s.status === 'deleting' ? await pc.queries.purge(s.id) : null;
+    const quality = s.system === 'intercom' ? await dataQualitySection(issues, s.id) : false;
     const waiting = waitingFor(req, s);
     const next: NextStep = waiting
       ? { body: html`<p role="status">${waiting}</p>`, refresh: MOVING_STATUSES.has(s.status) }
@@ -90,7 +93,7 @@ export function sourceOverviewRoutes(pc: PageContext): Router {
             }
           </dl>
         </section>
-        ${next.body}`,
+        ${next.body} ${quality}`,
     );
   });
 
@@ -145,5 +148,68 @@ function connectSection(res: Response, s: SourceSummary): SafeHtml {
         <input type="password" id="access_token" name="access_token" required autocomplete="off" />
         <button type="submit" class="secondary">Connect with the token</button>`,
     )}
+  </section>`;
+}
+
+const QUARANTINE_SHOWN = 50;
+
+/** What the source could not store as Intercom had it: changed values and quarantined records, with reasons. */
+async function dataQualitySection(issues: RecordIssues, sourceId: string): Promise<SafeHtml | false> {
+  const c = await issues.counts(sourceId);
+  if (c.sanitizedRecords + c.sanitizedContacts + c.quarantined + c.inboxDropped === 0) return false;
+  const quarantined = c.quarantined > 0 ? await issues.list(sourceId, { limit: QUARANTINE_SHOWN }) : [];
+  const changes = Object.entries(c.changes);
+  return html`<section aria-labelledby="quality">
+    <h2 id="quality">Data quality</h2>
+    <p>
+      Values PostgreSQL cannot store as Intercom has them are cleaned (NUL characters and broken characters removed,
+      very long text truncated) or left empty (numbers and dates out of range, values of the wrong type).
+    </p>
+    <dl class="grid">
+      <dt>Customer records with changed values</dt>
+      <dd>${count(c.sanitizedRecords)}</dd>
+      <dt>Contacts with changed values</dt>
+      <dd>${count(c.sanitizedContacts)}</dd>
+      ${changes.map(
+        ([change, n]) =>
+          html`<dt class="muted">${change}</dt>
+            <dd>${count(n)}</dd>`,
+      )}
+      <dt>Quarantined records</dt>
+      <dd>${count(c.quarantined)}</dd>
+      ${
+        c.inboxDropped > 0 &&
+        html`<dt>Webhooks not stored (inbox full; reconciled with Intercom)</dt>
+          <dd>${count(c.inboxDropped)}</dd>`
+      }
+    </dl>
+    ${
+      quarantined.length > 0 &&
+      html`<p>These records could not be written; the rest of their page was. Re-sync Data and Fields retries them.</p>
+        <table>
+          <thead>
+            <tr>
+              <th>Model</th>
+              <th>Intercom ID</th>
+              <th>Reason</th>
+              <th>Attempts</th>
+              <th>Last seen</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${quarantined.map(
+              (q) =>
+                html`<tr>
+                  <td>${q.model}</td>
+                  <td>${q.externalId}</td>
+                  <td>${q.reason}</td>
+                  <td>${count(q.attempts)}</td>
+                  <td>${when(q.lastSeenAt)}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+        ${c.quarantined > QUARANTINE_SHOWN && html`<p class="muted">The first ${QUARANTINE_SHOWN} of ${count(c.quarantined)}; all are listed by GET /v1/data_sources/${sourceId}/quarantine.</p>`}`
+    }
   </section>`;
 }
