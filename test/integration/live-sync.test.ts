@@ -157,7 +157,18 @@ describe('live sync from Intercom webhooks', () => {
     sys.fake.webhooks.duplicate = true;
     sys.fake.webhooks.outOfOrder = true;
     const company = await intercom.companies.createOrUpdate({ company_id: 'live-order', name: 'v0' });
-    for (let i = 1; i <= 40; i++) await intercom.companies.createOrUpdate({ company_id: 'live-order', name: `v${i}` });
+    for (let i = 1; i <= 20; i++) await intercom.companies.createOrUpdate({ company_id: 'live-order', name: `v${i}` });
+    await sys.fake.webhooks.drained();
+    // Two bursts: the second comes after the drainer let go of the inbox, so it signals and drains again, which
+    // takes the run past the threshold (a fresh run's first drain may have taken the whole first burst).
+    await until('the drainer let go', async () => {
+      const [{ held }] = await sys.db.query(
+        `SELECT inbox_drainer_until IS NOT NULL AS held FROM sources WHERE id = $1`,
+        [sourceId],
+      );
+      return !held;
+    });
+    for (let i = 21; i <= 40; i++) await intercom.companies.createOrUpdate({ company_id: 'live-order', name: `v${i}` });
     await sys.fake.webhooks.drained();
     sys.fake.webhooks.duplicate = false;
     sys.fake.webhooks.outOfOrder = false;
