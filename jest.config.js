@@ -17,7 +17,5 @@ module.exports = {
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   testTimeout: 120000,
-  // The Temporal SDK's native bridge keeps a handle open after teardown (sdk-typescript #928).
-  forceExit: true,
   modulePathIgnorePatterns: ['<rootDir>/dist'],
 };

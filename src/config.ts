@@ -1,3 +1,5 @@
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { msToNumber } from '@temporalio/common';
 import { z } from 'zod';
 
@@ -23,6 +25,126 @@ const base64Key = z
   .string()
   .trim()
   .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
+
+// --- Temporal connection security: mTLS and Temporal Cloud API keys ---------------------------------------------
+// The variable names are Temporal's own (its CLI and SDKs read the same ones). Each PEM is given as a file (`_PATH`)
+// or inline (`_DATA`); files are read and every certificate and key is parsed here, at start-up, so a bad one
+// stops the process with a message naming the variable instead of failing at the first connection attempt.
+
+const TLS_PEMS = {
+  clientCert: 'TEMPORAL_TLS_CLIENT_CERT',
+  clientKey: 'TEMPORAL_TLS_CLIENT_KEY',
+  serverCa: 'TEMPORAL_TLS_SERVER_CA_CERT',
+} as const;
+
+const temporalSecurityEnv = {
+  TEMPORAL_TLS: optionalString.pipe(z.enum(['true', 'false', '1', '0']).optional()),
+  TEMPORAL_TLS_CLIENT_CERT_PATH: optionalString,
+  TEMPORAL_TLS_CLIENT_CERT_DATA: optionalString,
+  TEMPORAL_TLS_CLIENT_KEY_PATH: optionalString,
+  TEMPORAL_TLS_CLIENT_KEY_DATA: optionalString,
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalString,
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  TEMPORAL_API_KEY: optionalString,
+};
+
+type TemporalSecurityEnv = { [K in keyof typeof temporalSecurityEnv]?: string };
+
+/** How to secure the connection to Temporal. Absent fields mean: plain TCP, no API key (a local dev server). */
+export type TemporalSecurity = {
+  /** TLS settings; undefined = no TLS, unless an API key is set (Temporal Cloud), which implies TLS. */
+  tls?: {
+    /** The client certificate and key for mTLS (PEM). */
+    clientCert?: Buffer;
+    clientKey?: Buffer;
+    /** CA certificate(s) that signed the server's certificate (PEM); the system's CAs when absent. */
+    serverCa?: Buffer;
+    /** The name to check the server's certificate against, when it differs from the address's host. */
+    serverName?: string;
+    /** For messages: where the client certificate came from and whose it is (never key material). */
+    clientCertDescription?: string;
+  };
+  /** TEMPORAL_TLS=false: no TLS even with an API key (a self-hosted cluster that takes keys over plain TCP). */
+  tlsDisabled?: boolean;
+  /** Sent as `Authorization: Bearer …` (Temporal Cloud API keys). A secret: never logged. */
+  apiKey?: string;
+};
+
+/** Reads one PEM from its `_PATH` or `_DATA` variable; issues name the variable. */
+function readPem(env: TemporalSecurityEnv, name: string, issues: string[]): { pem: Buffer; from: string } | undefined {
+  const file = env[`${name}_PATH` as keyof TemporalSecurityEnv];
+  const data = env[`${name}_DATA` as keyof TemporalSecurityEnv];
+  if (file && data) {
+    issues.push(`${name}_PATH, ${name}_DATA: give one of them, not both`);
+    return undefined;
+  }
+  // Inline PEM often arrives with its newlines escaped (one-line secrets in CI or .env files).
+  if (data) return { pem: Buffer.from(`${data.replace(/\\n/g, '\n').trim()}\n`), from: `${name}_DATA` };
+  if (!file) return undefined;
+  try {
+    return { pem: readFileSync(file), from: `${name}_PATH=${file}` };
+  } catch (err) {
+    issues.push(`${name}_PATH: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    return undefined;
+  }
+}
+
+function parseCertificate(pem: Buffer, from: string, issues: string[]): X509Certificate | undefined {
+  try {
+    const cert = new X509Certificate(pem);
+    if (Date.parse(cert.validTo) < Date.now()) issues.push(`${from}: the certificate expired on ${cert.validTo}`);
+    return cert;
+  } catch {
+    issues.push(`${from}: not a PEM certificate (expected -----BEGIN CERTIFICATE-----)`);
+    return undefined;
+  }
+}
+
+function temporalSecurity(env: TemporalSecurityEnv): TemporalSecurity {
+  const issues: string[] = [];
+  const cert = readPem(env, TLS_PEMS.clientCert, issues);
+  const key = readPem(env, TLS_PEMS.clientKey, issues);
+  const ca = readPem(env, TLS_PEMS.serverCa, issues);
+  const certificate = cert && parseCertificate(cert.pem, cert.from, issues);
+  if (ca) parseCertificate(ca.pem, ca.from, issues);
+  let privateKey: KeyObject | undefined;
+  if (key) {
+    try {
+      privateKey = createPrivateKey(key.pem);
+    } catch {
+      issues.push(`${key.from}: not an unencrypted PEM private key (expected -----BEGIN PRIVATE KEY-----)`);
+    }
+  }
+  if (cert && !key) issues.push(`${TLS_PEMS.clientKey}_PATH: the client certificate needs its private key`);
+  if (key && !cert) issues.push(`${TLS_PEMS.clientCert}_PATH: the private key needs its client certificate`);
+  if (certificate && privateKey && !certificate.checkPrivateKey(privateKey)) {
+    issues.push(`${key!.from}: is not the private key of the certificate in ${cert!.from}`);
+  }
+  const tlsOff = env.TEMPORAL_TLS === 'false' || env.TEMPORAL_TLS === '0';
+  const tlsSettings = cert || key || ca || env.TEMPORAL_TLS_SERVER_NAME;
+  if (tlsOff && tlsSettings) issues.push('TEMPORAL_TLS: is false, but TEMPORAL_TLS_* settings are given');
+  if (issues.length)
+    throw new ConfigError(`Invalid configuration in the environment:\n${issues.map((i) => `  ${i}`).join('\n')}`);
+
+  const tlsOn = env.TEMPORAL_TLS === 'true' || env.TEMPORAL_TLS === '1' || Boolean(tlsSettings);
+  return {
+    tls: tlsOn
+      ? {
+          clientCert: cert?.pem,
+          clientKey: key?.pem,
+          serverCa: ca?.pem,
+          serverName: env.TEMPORAL_TLS_SERVER_NAME,
+          clientCertDescription: certificate
+            ? `${certificate.subject.replace(/\n/g, ', ')} from ${cert!.from}`
+            : undefined,
+        }
+      : undefined,
+    tlsDisabled: tlsOff || undefined,
+    apiKey: env.TEMPORAL_API_KEY,
+  };
+}
+// --- end of Temporal connection security ---------------------------------------------------------------------------
 
 // ---------------------------------------------------------------- worker tuning
 // How much one worker process takes on at once (README "Scaling out" has the values measured with them).
@@ -79,6 +201,8 @@ const schema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('intercom-sync'),
   TEMPORAL_CLI: optionalString,
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  ...temporalSecurityEnv,
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: z.url().default('http://localhost:3000'),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
@@ -92,6 +216,17 @@ const schema = z.object({
       : [],
   ),
   ENCRYPTION_KEY: optionalString.pipe(base64Key.optional()),
+  // Keys used before a rotation, comma-separated: they still decrypt; ENCRYPTION_KEY encrypts.
+  ENCRYPTION_KEY_PREVIOUS: optionalString
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((k) => k.trim())
+            .filter(Boolean)
+        : [],
+    )
+    .pipe(z.array(base64Key)),
   INTERCOM_CLIENT_ID: optionalString,
   INTERCOM_CLIENT_SECRET: optionalString,
   INTERCOM_API_BASE: optionalString.pipe(z.url().optional()),
@@ -116,7 +251,15 @@ const schema = z.object({
 export type Config = {
   databaseUrl?: string;
   dataDir: string;
-  temporal: { address?: string; namespace: string; taskQueue: string; cli?: string; uiPort: number };
+  temporal: {
+    address?: string;
+    namespace: string;
+    taskQueue: string;
+    cli?: string;
+    uiPort: number;
+    /** The frontend port of the dev server `npm start` runs when TEMPORAL_ADDRESS is unset. */
+    devPort: number;
+  } & TemporalSecurity;
   port: number;
   publicUrl: string;
   metricsPort: number;
@@ -124,6 +267,8 @@ export type Config = {
   workerMetricsPort: number;
   apiKeys: string[];
   encryptionKey?: Buffer;
+  /** ENCRYPTION_KEY_PREVIOUS: keys that still decrypt tokens sealed before a rotation. */
+  previousEncryptionKeys: Buffer[];
   intercom: { clientId?: string; clientSecret?: string; apiBase?: string; oauthUrl?: string };
   reconcileInterval: string;
   /**
@@ -161,6 +306,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       cli: e.TEMPORAL_CLI,
       uiPort: e.TEMPORAL_UI_PORT,
+      devPort: e.TEMPORAL_DEV_PORT,
+      ...temporalSecurity(e),
     },
     port: e.PORT,
     publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
@@ -168,6 +315,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerMetricsPort: e.WORKER_METRICS_PORT,
     apiKeys: e.API_KEYS,
     encryptionKey: e.ENCRYPTION_KEY ? Buffer.from(e.ENCRYPTION_KEY, 'base64') : undefined,
+    previousEncryptionKeys: e.ENCRYPTION_KEY_PREVIOUS.map((k) => Buffer.from(k, 'base64')),
     intercom: {
       clientId: e.INTERCOM_CLIENT_ID,
       clientSecret: e.INTERCOM_CLIENT_SECRET,

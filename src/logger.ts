@@ -10,6 +10,7 @@ export const REDACTED_PATHS = [
   'apiKey',
   'authorization',
   'encryptionKey',
+  'previousEncryptionKeys',
   '*.token',
   '*.accessToken',
   '*.access_token',

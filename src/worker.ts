@@ -1,14 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { Duration } from '@temporalio/common';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, type NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { loadConfig, loadConfigOrExit, type Config, type WorkerTuning } from './config';
-import { TokenCipher } from './crypto';
+import { tokenCipher } from './crypto';
 import { openDatabase } from './db/data-source';
 import { CredentialStore } from './db/repositories/credentials';
 import { RateLimiters } from './intercom/rate-limiter';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
+import { temporalTarget } from './temporal/connection';
+import { connectTemporalWorker } from './temporal/native-connection';
 
 export interface SyncWorkerOptions {
   connection: NativeConnection;
@@ -34,6 +36,10 @@ export function createSyncWorker(opts: SyncWorkerOptions): Promise<Worker> {
     activities: createActivities(opts.deps),
     // A deploy lets a page in flight finish; anything longer resumes from its heartbeat on another worker.
     shutdownGraceTime: tuning.shutdownGraceTime as Duration,
+    // Cancellation (a delete) reaches an activity with the answer to its next heartbeat: forward heartbeats every
+    // two seconds at most, so a delete interrupts a page, a wait or a retry within seconds.
+    maxHeartbeatThrottleInterval: '2 seconds',
+    defaultHeartbeatThrottleInterval: '2 seconds',
     maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
     maxCachedWorkflows: tuning.maxCachedWorkflows,
@@ -52,7 +58,7 @@ export async function createActivityDeps(
   const db = await openDatabase(databaseUrl, { poolSize: config.worker.dbPoolSize });
   return {
     db,
-    credentials: new CredentialStore(db, new TokenCipher(config.encryptionKey)),
+    credentials: new CredentialStore(db, tokenCipher(config)),
     limiters: new RateLimiters(() => metrics.rateLimitWaits.inc()),
     metrics,
     log,
@@ -79,7 +85,7 @@ async function main(): Promise<void> {
   const metrics = createMetrics();
   const deps = await createActivityDeps(config, config.databaseUrl, log, metrics);
   const metricsServer = config.workerMetricsPort ? serveMetrics(metrics, config.workerMetricsPort, log) : undefined;
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await connectTemporalWorker(temporalTarget(config));
   try {
     const worker = await createSyncWorker({
       connection,

@@ -6,7 +6,7 @@ import { fetchScrollPage, type ScrollPage } from '../intercom/pages';
 import type { ActivityDeps } from './deps';
 import { activityContext } from './heartbeat';
 import { ProgressBuffer } from './progress-buffer';
-import { asActivityFailure, openIntercomSession } from './intercom-session';
+import { openIntercomSession } from './intercom-session';
 
 export interface CompaniesCursor {
   scrollParam?: string;
@@ -20,6 +20,11 @@ export interface CompaniesCursor {
 }
 
 const SCROLL_LOCK_WAIT_MS = 5_000;
+/**
+ * Scroll restarts in a row without a page in between before the error goes to Temporal, whose retry waits with
+ * backoff (and resumes from the heartbeated cursor): an Intercom answering only 5xx is not asked in a tight loop.
+ */
+const RESTARTS_IN_A_ROW = 3;
 
 /** Starts fetching a scroll page now; its failure is handled where it is awaited. */
 function prefetch(http: IntercomHttp, scrollParam: string | undefined): Promise<ScrollPage> {
@@ -62,6 +67,7 @@ export function createCompanyBackfill(deps: ActivityDeps) {
         return prefetch(session.http, undefined);
       };
       const progress = new ProgressBuffer(writes, sourceId);
+      let failedInARow = 0;
       try {
         let next = prefetch(session.http, cursor.scrollParam);
         for (;;) {
@@ -78,6 +84,7 @@ export function createCompanyBackfill(deps: ActivityDeps) {
               continue;
             }
             if (err.status === 404 || err.status >= 500) {
+              if (++failedInARow > RESTARTS_IN_A_ROW) throw err;
               deps.log.warn(
                 { sourceId, status: err.status },
                 'companies scroll lost; restarting it from the beginning',
@@ -88,6 +95,7 @@ export function createCompanyBackfill(deps: ActivityDeps) {
             }
             throw err;
           }
+          failedInARow = 0;
           const nextParam = page.data.length > 0 ? (page.scroll_param ?? undefined) : undefined;
           if (nextParam) next = prefetch(session.http, nextParam);
           if (page.data.length > 0) {
@@ -111,8 +119,6 @@ export function createCompanyBackfill(deps: ActivityDeps) {
         if (vanished > 0)
           deps.log.info({ sourceId, companies: vanished }, 'companies gone from Intercom marked deleted');
         return { pages: cursor.pages, records: cursor.records, restarts: cursor.restarts };
-      } catch (err) {
-        throw asActivityFailure(err, cursor);
       } finally {
         await progress.flush().catch(() => undefined);
       }

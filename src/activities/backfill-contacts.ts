@@ -16,7 +16,7 @@ import type { ActivityDeps } from './deps';
 import { activityContext } from './heartbeat';
 import { ProgressBuffer } from './progress-buffer';
 import { markVanishedContacts } from './reconcile-deletions';
-import { asActivityFailure, openIntercomSession, type IntercomSession } from './intercom-session';
+import { openIntercomSession, type IntercomSession } from './intercom-session';
 
 interface PartitionCursor {
   startingAfter?: string;
@@ -97,8 +97,6 @@ export function createContactBackfill(deps: ActivityDeps) {
         if (!after) break;
       }
       return { pages: cursor.pages, contacts: cursor.contacts, skipped: cursor.skipped };
-    } catch (err) {
-      throw asActivityFailure(err, cursor);
     } finally {
       await progress.flush().catch(() => undefined);
     }
@@ -123,27 +121,23 @@ export function createContactBackfill(deps: ActivityDeps) {
      */
     async planContactPartitions(sourceId: string, partitions: number): Promise<ContactPartition[]> {
       const session = await openIntercomSession(deps, sourceId);
-      try {
-        const oldest = await firstCreatedAt(session.http, 'ascending');
-        const newest = await firstCreatedAt(session.http, 'descending');
-        if (oldest.createdAt === undefined || newest.createdAt === undefined || partitions <= 1) {
-          return [{ fromDay: null, toDay: null }];
-        }
-        const buckets = probeBuckets(
-          dayOf(oldest.createdAt),
-          dayOf(newest.createdAt),
-          partitions * PROBE_BUCKETS_PER_PARTITION,
-        );
-        const counted = await Promise.all(
-          buckets.map(async (b) => {
-            const page = await searchContacts(session.http, partitionQuery(b), { perPage: 1 });
-            return { ...b, count: page.total_count ?? 0 };
-          }),
-        );
-        return balancePartitions(counted, partitions);
-      } catch (err) {
-        throw asActivityFailure(err);
+      const oldest = await firstCreatedAt(session.http, 'ascending');
+      const newest = await firstCreatedAt(session.http, 'descending');
+      if (oldest.createdAt === undefined || newest.createdAt === undefined || partitions <= 1) {
+        return [{ fromDay: null, toDay: null }];
       }
+      const buckets = probeBuckets(
+        dayOf(oldest.createdAt),
+        dayOf(newest.createdAt),
+        partitions * PROBE_BUCKETS_PER_PARTITION,
+      );
+      const counted = await Promise.all(
+        buckets.map(async (b) => {
+          const page = await searchContacts(session.http, partitionQuery(b), { perPage: 1 });
+          return { ...b, count: page.total_count ?? 0 };
+        }),
+      );
+      return balancePartitions(counted, partitions);
     },
 
     /** Imports one created_at partition page by page, heartbeating the search cursor after each committed page. */
@@ -180,12 +174,8 @@ export function createContactBackfill(deps: ActivityDeps) {
       const result = await importSearch(sourceId, query, resumeFrom, false);
       const ctx = activityContext();
       const session = await openIntercomSession(deps, sourceId);
-      try {
-        const marked = await markVanishedContacts(deletions, session.http, sourceId, () => ctx.heartbeat(result));
-        if (marked > 0) deps.log.info({ sourceId, contacts: marked }, 'contacts gone from Intercom marked deleted');
-      } catch (err) {
-        throw asActivityFailure(err);
-      }
+      const marked = await markVanishedContacts(deletions, session.http, sourceId, () => ctx.heartbeat(result));
+      if (marked > 0) deps.log.info({ sourceId, contacts: marked }, 'contacts gone from Intercom marked deleted');
       return result;
     },
   };

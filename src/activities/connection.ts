@@ -1,4 +1,3 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import { AttributeDefinitionEntity, SourceEntity } from '../db/entities';
 import {
   importSelectionSchema,
@@ -9,15 +8,10 @@ import {
   type SourceStatus,
 } from '../domain/source';
 import { storableText } from '../domain/storable-values';
-import { FailureType } from '../workflows/messages';
+import { failure, FailureType } from '../failures';
+import { identifyWorkspace, regionsToTry, workspaceMismatchMessage } from '../intercom/workspace';
 import type { ActivityDeps } from './deps';
-import { asActivityFailure, openIntercomSession } from './intercom-session';
-import { IntercomAuthError } from '../intercom/errors';
-import { REGION_HOSTS } from '../intercom/http';
-
-interface MeResponse {
-  app?: { id_code?: string; name?: string; region?: string; timezone?: string };
-}
+import { openIntercomSession } from './intercom-session';
 interface DataAttribute {
   name: string;
   label?: string;
@@ -26,84 +20,100 @@ interface DataAttribute {
   archived?: boolean;
 }
 
+/** What PostgreSQL knows of a source, from which a new run of its workflow continues. */
+export interface SourceRecord {
+  status: string;
+  lastError: string | null;
+  /** The generation of the last backfill started, and when it started and finished. */
+  generation: number;
+  backfillStartedAt: string | null;
+  backfillFinishedAt: string | null;
+  /** Unix seconds of the last reconciliation's start, if any. */
+  reconcileStartedAt: number | null;
+}
+
 export function createConnectionActivities(deps: ActivityDeps) {
   return {
+    /** What a restarted source workflow continues from: the source's row (the workflow's recoveredState maps it). */
+    async recoveryState(sourceId: string): Promise<SourceRecord> {
+      const source = await deps.db.getRepository(SourceEntity).findOneBy({ id: sourceId });
+      if (!source) throw failure(FailureType.SourceGone, `Source ${sourceId} no longer exists`);
+      const p = (source.progress ?? {}) as Record<string, unknown>;
+      const text = (v: unknown) => (typeof v === 'string' ? v : null);
+      const reconciled = text(p.reconcileStartedAt);
+      return {
+        status: source.deletedAt ? 'deleting' : source.status,
+        lastError: source.lastError,
+        generation: Number(p.generation ?? 0) || 0,
+        backfillStartedAt: text(p.startedAt),
+        backfillFinishedAt: text(p.finishedAt),
+        reconcileStartedAt: reconciled ? Math.floor(Date.parse(reconciled) / 1000) : null,
+      };
+    },
+
     /** Mirrors the workflow's status into the database, which the API reads even when no worker runs. */
     async recordSourceStatus(sourceId: string, status: SourceStatus, lastError: string | null): Promise<void> {
       await deps.db.getRepository(SourceEntity).update({ id: sourceId }, { status, lastError });
     },
 
-    /** GET /me: the token works; remember the workspace (webhook routing, rate limiter) and its region. */
+    /**
+     * GET /me: the token works; remember the workspace (webhook routing, rate limiter) and its region. A source
+     * belongs to the first workspace it was connected to: a token of another one is refused (WorkspaceMismatch),
+     * so the data of two workspaces never mixes in one source.
+     */
     async verifyConnection(sourceId: string): Promise<{ workspaceId: string; region: string }> {
-      // A workspace's token only works on its region's host (US, EU or AU), and the region is what /me tells:
-      // ask each host in turn until one accepts the token. With INTERCOM_API_BASE there is only that host.
-      const regions = deps.intercomApiBase ? ['US'] : Object.keys(REGION_HOSTS);
-      let rejection: unknown;
-      for (const region of regions) {
-        const session = await openIntercomSession(deps, sourceId, region);
-        let me: MeResponse;
-        try {
-          me = await session.http.get<MeResponse>('/me');
-        } catch (err) {
-          if (!(err instanceof IntercomAuthError)) throw asActivityFailure(err);
-          rejection = err;
-          continue;
-        }
-        const workspaceId = me.app?.id_code;
-        if (!workspaceId) {
-          throw ApplicationFailure.nonRetryable('Intercom /me did not name a workspace', FailureType.TokenRejected);
-        }
-        const reported = (me.app?.region ?? region).toUpperCase();
-        await deps.db
-          .getRepository(SourceEntity)
-          .update(
-            { id: sourceId },
-            { workspaceId, region: reported, workspaceName: me.app?.name ?? null, lastError: null },
-          );
-        return { workspaceId, region: reported };
+      const me = await identifyWorkspace(
+        async (region) => (await openIntercomSession(deps, sourceId, region)).http,
+        regionsToTry(deps.intercomApiBase),
+      );
+      const repo = deps.db.getRepository(SourceEntity);
+      const source = await repo.findOneBy({ id: sourceId });
+      if (source?.workspaceId && source.workspaceId !== me.workspaceId) {
+        const own = { workspaceId: source.workspaceId, workspaceName: source.workspaceName };
+        throw failure(FailureType.WorkspaceMismatch, workspaceMismatchMessage(own, me));
       }
-      throw asActivityFailure(rejection);
+      await repo.update(
+        { id: sourceId },
+        { workspaceId: me.workspaceId, region: me.region, workspaceName: me.name, lastError: null },
+      );
+      return { workspaceId: me.workspaceId, region: me.region };
     },
 
     /** Loads both data attribute catalogues ("Update Fields"), keeping the user's selection flags. */
     async loadAttributeCatalogue(sourceId: string): Promise<{ company: number; contact: number }> {
       const session = await openIntercomSession(deps, sourceId);
       const counts = { company: 0, contact: 0 };
-      try {
-        for (const model of ['company', 'contact'] as const) {
-          const list = await session.http.get<{ data: DataAttribute[] }>('/data_attributes', {
-            query: { model, include_archived: true },
-          });
-          // A standard and a custom attribute can share a name; the custom one is what the user selects.
-          const byName = new Map<string, DataAttribute>();
-          for (const a of list.data) {
-            if (!isSelectableAttributeName(a.name)) continue; // PostgreSQL could not store it, nor a user select it
-            if (a.custom || !byName.has(a.name)) byName.set(a.name, a);
-          }
-          const rows = [...byName.values()].map((a) => ({
-            sourceId,
-            model,
-            name: a.name,
-            label: storableText(String(a.label ?? a.name), MAX_ATTRIBUTE_NAME, 'label'),
-            dataType: a.data_type,
-            custom: a.custom === true,
-            archived: a.archived === true,
-          }));
-          if (rows.length > 0) {
-            await deps.db
-              .createQueryBuilder()
-              .insert()
-              .into(AttributeDefinitionEntity)
-              .values(rows)
-              .orUpdate(['label', 'data_type', 'custom', 'archived'], ['source_id', 'model', 'name'])
-              .execute();
-          }
-          counts[model] = rows.filter((r) => r.custom && !r.archived).length;
+      for (const model of ['company', 'contact'] as const) {
+        const list = await session.http.get<{ data: DataAttribute[] }>('/data_attributes', {
+          query: { model, include_archived: true },
+        });
+        // A standard and a custom attribute can share a name; the custom one is what the user selects.
+        const byName = new Map<string, DataAttribute>();
+        for (const a of list.data) {
+          if (!isSelectableAttributeName(a.name)) continue; // PostgreSQL could not store it, nor a user select it
+          if (a.custom || !byName.has(a.name)) byName.set(a.name, a);
         }
-        return counts;
-      } catch (err) {
-        throw asActivityFailure(err);
+        const rows = [...byName.values()].map((a) => ({
+          sourceId,
+          model,
+          name: a.name,
+          label: storableText(String(a.label ?? a.name), MAX_ATTRIBUTE_NAME, 'label'),
+          dataType: a.data_type,
+          custom: a.custom === true,
+          archived: a.archived === true,
+        }));
+        if (rows.length > 0) {
+          await deps.db
+            .createQueryBuilder()
+            .insert()
+            .into(AttributeDefinitionEntity)
+            .values(rows)
+            .orUpdate(['label', 'data_type', 'custom', 'archived'], ['source_id', 'model', 'name'])
+            .execute();
+        }
+        counts[model] = rows.filter((r) => r.custom && !r.archived).length;
       }
+      return counts;
     },
 
     /** Validates the selection against the catalogue and stores it; unknown attributes are the user's mistake. */
@@ -116,9 +126,9 @@ export function createConnectionActivities(deps: ActivityDeps) {
         catalogue.map((d) => ({ ...d, label: d.label })),
       );
       if (unknown.length > 0) {
-        throw ApplicationFailure.nonRetryable(
-          `Unknown custom attribute(s): ${unknown.join(', ')}. GET /v1/data_sources/${sourceId}/intercom/fields lists them.`,
+        throw failure(
           FailureType.UnknownAttribute,
+          `Unknown custom attribute(s): ${unknown.join(', ')}. GET /v1/data_sources/${sourceId}/intercom/fields lists them.`,
         );
       }
       await deps.db.transaction(async (tx) => {

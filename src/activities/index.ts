@@ -3,15 +3,16 @@ import { createCompanyBackfill } from './backfill-companies';
 import { createContactBackfill } from './backfill-contacts';
 import { createConnectionActivities } from './connection';
 import type { ActivityDeps } from './deps';
+import { withFailureVocabulary } from './failures';
 import { createLiveSync } from './live-sync';
 import { createPurge } from './purge';
 import { createCompanyReconcile } from './reconcile-companies';
 
 export type { ActivityDeps } from './deps';
 
-/** Every activity of the worker, bound to its dependencies (temporal-ts.md §9: dependency injection). */
+/** Every activity of the worker, bound to its dependencies; their errors are classified once (./failures.ts). */
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return withFailureVocabulary({
     ...createConnectionActivities(deps),
     ...createBackfillProgress(deps),
     ...createCompanyBackfill(deps),
@@ -19,7 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createLiveSync(deps),
     ...createPurge(deps),
     ...createCompanyReconcile(deps),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

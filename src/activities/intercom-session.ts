@@ -1,10 +1,9 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
 import { AttributeDefinitionEntity, SourceEntity } from '../db/entities';
 import { importSelectionSchema, type ImportSelection } from '../domain/source';
 import type { AttributeSelection } from '../domain/intercom-mapping';
-import { IntercomAuthError } from '../intercom/errors';
 import { IntercomHttp, intercomBaseUrl } from '../intercom/http';
-import { FailureType } from '../workflows/messages';
+import { failure, FailureType } from '../failures';
+import { activityContext } from './heartbeat';
 import type { ActivityDeps } from './deps';
 
 export interface IntercomSession {
@@ -25,26 +24,18 @@ export async function openIntercomSession(
   region?: string,
 ): Promise<IntercomSession> {
   const source = await deps.db.getRepository(SourceEntity).findOneBy({ id: sourceId });
-  if (!source || source.deletedAt)
-    throw ApplicationFailure.nonRetryable(`Source ${sourceId} no longer exists`, FailureType.SourceGone);
+  if (!source || source.deletedAt) throw failure(FailureType.SourceGone, `Source ${sourceId} no longer exists`);
   const token = await deps.credentials.load(sourceId);
-  if (!token)
-    throw ApplicationFailure.nonRetryable(
-      'No Intercom token is stored for this source; connect it again',
-      FailureType.TokenRejected,
-    );
+  if (!token) throw failure(FailureType.TokenRejected, 'No Intercom token is stored for this source; connect it again');
 
-  let signal: AbortSignal | undefined;
-  try {
-    signal = Context.current().cancellationSignal;
-  } catch {
-    signal = undefined; // called outside an activity (tests, scripts)
-  }
+  const ctx = activityContext();
   const http = new IntercomHttp({
     baseUrl: intercomBaseUrl(region ?? source.region, deps.intercomApiBase),
     token,
     limiter: deps.limiters.forWorkspace(source.workspaceId ?? sourceId),
-    signal,
+    signal: ctx.signal,
+    // Every wait (rate-limit window, 429, backoff, a slow answer) heartbeats: a slow Intercom is not a dead worker.
+    keepAlive: ctx.keepAlive,
     onResponse: (status) => deps.metrics.apiRequests.inc({ status: `${Math.floor(status / 100)}xx` }),
   });
 
@@ -61,17 +52,4 @@ export async function openIntercomSession(
       contact: { names: selection.custom_attributes.contact, dataTypes: typesOf('contact') },
     },
   };
-}
-
-/** A rejected token becomes a non-retryable failure the workflow turns into needs_reconnect. */
-export function asActivityFailure(err: unknown, resumeFrom?: unknown): unknown {
-  if (err instanceof IntercomAuthError) {
-    return ApplicationFailure.create({
-      message: 'Intercom rejected the access token (revoked or invalid): connect the source again',
-      type: FailureType.TokenRejected,
-      nonRetryable: true,
-      details: resumeFrom === undefined ? [] : [resumeFrom],
-    });
-  }
-  return err;
 }

@@ -1,3 +1,4 @@
+import { CancelledFailure } from '@temporalio/activity';
 import { toIsoTimestamp } from '../domain/custom-attributes';
 import { companyToRecord, contactToFields, embeddedCompanyIds } from '../domain/intercom-mapping';
 import type { IntercomCompany, IntercomContact } from '../domain/intercom-types';
@@ -9,7 +10,7 @@ import { IntercomHttpError } from '../intercom/errors';
 import { fetchAllContactCompanyIds } from '../intercom/pages';
 import type { ActivityDeps } from './deps';
 import { activityContext } from './heartbeat';
-import { asActivityFailure, openIntercomSession, type IntercomSession } from './intercom-session';
+import { openIntercomSession, type IntercomSession } from './intercom-session';
 
 const BATCH = 200;
 /** A drainer's batch: larger, since under a stream of webhooks the rows are there already. */
@@ -126,7 +127,9 @@ export function createLiveSync(deps: ActivityDeps) {
   async function applyBatch(session: IntercomSession, rows: InboxRow[], generation: number): Promise<void> {
     const companies = new LatestById<IntercomCompany>();
     const contacts = new LatestById<IntercomContact>();
+    const { keepAlive } = activityContext();
     const flush = async () => {
+      keepAlive(); // between bulk writes too, so a long batch is never mistaken for a dead worker
       await flushCompanies(session, companies, generation);
       await flushContacts(session, contacts);
     };
@@ -184,11 +187,7 @@ export function createLiveSync(deps: ActivityDeps) {
     const rows = await inbox.pending(sourceId, limit);
     if (rows.length === 0) return 0;
     const generation = Number(session.source.progress.generation ?? 0); // the generation the last backfill wrote
-    try {
-      await applyBatch(session, rows, generation);
-    } catch (err) {
-      throw asActivityFailure(err);
-    }
+    await applyBatch(session, rows, generation);
     await inbox.markProcessed(
       sourceId,
       rows.map((r) => r.notificationId),
@@ -203,6 +202,7 @@ export function createLiveSync(deps: ActivityDeps) {
      * were left out while the inbox was full (the workflow then reconciles).
      */
     async applyInbox(sourceId: string): Promise<{ applied: number; more: boolean; reconcileGap?: boolean }> {
+      activityContext().keepAlive();
       if ((await inbox.pending(sourceId, 1)).length === 0)
         return { applied: 0, more: false, reconcileGap: await inbox.takeOverflow(sourceId) };
       const session = await openIntercomSession(deps, sourceId);
@@ -233,7 +233,9 @@ export function createLiveSync(deps: ActivityDeps) {
           heldAt = Date.now();
           await inbox.holdDrainer(sourceId, DRAIN_LEASE_MS);
         }
-        ctx.heartbeat();
+        ctx.keepAlive();
+        // A delete cancels the drain: stop between batches (the rows applied so far are marked processed).
+        if (ctx.signal?.aborted) throw new CancelledFailure('The inbox drain was cancelled');
         session ??= await openIntercomSession(deps, sourceId);
         const n = await applyPending(sourceId, session, DRAIN_BATCH);
         applied += n;

@@ -4,7 +4,7 @@ import { IntercomHttpError } from '../intercom/errors';
 import { fetchActiveCompaniesPage } from '../intercom/pages';
 import type { ActivityDeps } from './deps';
 import { activityContext } from './heartbeat';
-import { asActivityFailure, openIntercomSession } from './intercom-session';
+import { openIntercomSession } from './intercom-session';
 
 const PER_PAGE = 50;
 
@@ -27,33 +27,29 @@ export function createCompanyReconcile(deps: ActivityDeps) {
       const session = await openIntercomSession(deps, sourceId);
       let pages = 0;
       let records = 0;
-      try {
-        for (let page = 1; ; page++) {
-          let list;
-          try {
-            list = await fetchActiveCompaniesPage(session.http, page, PER_PAGE);
-          } catch (err) {
-            if (err instanceof IntercomHttpError && err.status === 400) break; // past 10,000: the full scroll's job
-            throw err;
-          }
-          pages++;
-          const active = list.data.filter(
-            (c) => ((c as { last_request_at?: number | null }).last_request_at ?? 0) >= sinceUnix,
-          );
-          if (active.length > 0) {
-            records += await writes.upsertCustomerRecords(
-              sourceId,
-              active.map((c) => companyToRecord(c, session.attributes.company)),
-              generation,
-            );
-          }
-          ctx.heartbeat({ pages, records });
-          if (active.length < list.data.length || list.data.length < PER_PAGE) break;
+      for (let page = 1; ; page++) {
+        let list;
+        try {
+          list = await fetchActiveCompaniesPage(session.http, page, PER_PAGE);
+        } catch (err) {
+          if (err instanceof IntercomHttpError && err.status === 400) break; // past 10,000: the full scroll's job
+          throw err;
         }
-        return { pages, records };
-      } catch (err) {
-        throw asActivityFailure(err);
+        pages++;
+        const active = list.data.filter(
+          (c) => ((c as { last_request_at?: number | null }).last_request_at ?? 0) >= sinceUnix,
+        );
+        if (active.length > 0) {
+          records += await writes.upsertCustomerRecords(
+            sourceId,
+            active.map((c) => companyToRecord(c, session.attributes.company)),
+            generation,
+          );
+        }
+        ctx.keepAlive();
+        if (active.length < list.data.length || list.data.length < PER_PAGE) break;
       }
+      return { pages, records };
     },
   };
 }

@@ -15,6 +15,7 @@ import { customerRoutes } from './routes/customers';
 import { dataSourceRoutes } from './routes/data-sources';
 import { healthRoutes } from './routes/health';
 import { intercomRoutes } from './routes/intercom';
+import { recoverRoutes } from './routes/recover';
 import { pageRoutes } from './pages';
 import { oauthCallbackRoutes } from './routes/oauth-callback';
 import { quarantineRoutes } from './routes/quarantine';
@@ -98,6 +99,7 @@ export function createApp(deps: ApiDeps): express.Express {
   });
   app.use(dataSourceRoutes(ctx));
   app.use(intercomRoutes(ctx));
+  app.use(recoverRoutes(ctx));
   app.use(quarantineRoutes(ctx));
   app.use(customerRoutes(ctx));
   app.use(contactRoutes(ctx));

@@ -3,8 +3,7 @@ import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import { SourceNameTaken } from '../db/repositories/sources';
 import type { Logger } from '../logger';
-import { SourceCommandRejected } from '../temporal/source-client';
-import { FailureType } from '../workflows/messages';
+import { SourceCommandRejected } from '../failures';
 
 /** An error the API answers with its own status and ChartMogul-style body. */
 export class ApiError extends Error {
@@ -44,14 +43,6 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where
   throw new ApiError(400, `Invalid request ${where}: ${detail}`, errors);
 }
 
-const REJECTION_STATUS: Record<string, number> = {
-  [FailureType.NotConnected]: 409,
-  [FailureType.InvalidState]: 409,
-  [FailureType.SourceGone]: 409,
-  [FailureType.TokenRejected]: 409,
-  [FailureType.UnknownAttribute]: 422,
-};
-
 /** What status and body an error becomes; anything unexpected is a 500 with a generic message. */
 export function describeError(err: unknown): { status: number; body: ErrorBody; unexpected: boolean } {
   if (err instanceof ApiError)
@@ -64,7 +55,7 @@ export function describeError(err: unknown): { status: number; body: ErrorBody; 
     };
   }
   if (err instanceof SourceCommandRejected) {
-    const status = REJECTION_STATUS[err.type] ?? 422;
+    const status = err.status; // HTTP_STATUS in src/failures.ts: every failure type has its own
     return { status, body: errorBody(status, err.message, { [err.type]: err.message }), unexpected: false };
   }
   if (err instanceof WorkflowNotFoundError) {

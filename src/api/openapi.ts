@@ -396,6 +396,23 @@ export function buildOpenApiDocument(publicUrl: string): Json {
           responses: { '202': json(ref('SourceStatusView'), 'Requested'), ...sourceErrors },
         },
       },
+      '/v1/data_sources/{id}/recover': {
+        post: {
+          summary:
+            "Start the source's workflow again after it was cancelled or terminated in Temporal, from the source's state (any other command does it too)",
+          parameters: [idParam],
+          responses: {
+            '202': json(
+              {
+                type: 'object',
+                properties: { uuid: { type: 'string' }, workflow: { type: 'string', enum: ['running', 'restarted'] } },
+              },
+              'The workflow runs',
+            ),
+            ...sourceErrors,
+          },
+        },
+      },
       '/v1/data_sources/{id}/status': {
         get: {
           summary: 'Same as the source',

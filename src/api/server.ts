@@ -1,11 +1,12 @@
 import type { AddressInfo } from 'node:net';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { loadConfigOrExit, type Config } from '../config';
-import { TokenCipher } from '../crypto';
+import { tokenCipher } from '../crypto';
 import { openDatabase } from '../db/data-source';
 import { CredentialStore } from '../db/repositories/credentials';
 import { createLogger } from '../logger';
 import { createMetrics } from '../metrics';
+import { connectTemporalClient, temporalTarget } from '../temporal/connection';
 import { SourceWorkflows } from '../temporal/source-client';
 import { createApp, type ApiDeps } from './app';
 import { watchEndpoint } from './endpoint-watch';
@@ -60,13 +61,13 @@ export async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   const metrics = createMetrics();
   const db = await openDatabase(config.databaseUrl!);
-  const connection = await Connection.connect({ address: config.temporal.address ?? '127.0.0.1:7233' });
+  const connection = await connectTemporalClient(temporalTarget(config, '127.0.0.1:7233'));
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const api = await startApi(config, {
     config,
     db,
     workflows: new SourceWorkflows(client, config.temporal.taskQueue, { reconcileInterval: config.reconcileInterval }),
-    credentials: new CredentialStore(db, new TokenCipher(config.encryptionKey!)),
+    credentials: new CredentialStore(db, tokenCipher(config)),
     checkTemporal: async () => {
       await connection.withDeadline(Date.now() + 2_000, () => connection.workflowService.getSystemInfo({}));
     },
@@ -96,7 +97,7 @@ export async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    console.error('The API failed to start:', err);
+    console.error('The API failed to start:', err instanceof Error ? err.message : err);
     process.exit(1);
   });
 }

@@ -6,6 +6,7 @@ import { MergeKeys1764500000000 } from './migrations/1764500000000-merge-keys';
 import { WebhookIgnored1764450000000 } from './migrations/1764450000000-webhook-ignored';
 import { WebhookReceipts1764600000000 } from './migrations/1764600000000-webhook-receipts';
 import { PoisonData1764610000000 } from './migrations/1764610000000-poison-data';
+import { OAuthStateUses1764620000000 } from './migrations/1764620000000-oauth-state-uses';
 import { InboxDrainer1764660000000 } from './migrations/1764660000000-inbox-drainer';
 import { SourceCounts1764660000001 } from './migrations/1764660000001-source-counts';
 import { ReadIndexes1764660000002 } from './migrations/1764660000002-read-indexes';
@@ -16,6 +17,7 @@ export const migrations = [
   MergeKeys1764500000000,
   WebhookReceipts1764600000000,
   PoisonData1764610000000,
+  OAuthStateUses1764620000000,
   InboxDrainer1764660000000,
   SourceCounts1764660000001,
   ReadIndexes1764660000002,

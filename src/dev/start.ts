@@ -1,20 +1,23 @@
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import { startApi } from '../api/server';
 import { loadConfigOrExit, loadConfigWith } from '../config';
-import { TokenCipher } from '../crypto';
+import { tokenCipher } from '../crypto';
 import { CredentialStore } from '../db/repositories/credentials';
 import { startFakeIntercom, type FakeIntercom } from '../fake-intercom';
 import { createLogger } from '../logger';
 import { createMetrics } from '../metrics';
+import { connectTemporalClient, temporalTarget } from '../temporal/connection';
+import { connectTemporalWorker } from '../temporal/native-connection';
 import { SourceWorkflows } from '../temporal/source-client';
 import { createActivityDeps, createSyncWorker, installRuntime } from '../worker';
 import { SEARCH_ATTRIBUTE_NAMES } from '../workflows/search-attributes';
 import { newApiKey, newEncryptionKey, persistedSecret } from './demo-secrets';
 import { startPostgres } from './postgres';
+import { watchLauncher } from './launcher-watch';
 import { showProgress } from './progress';
 import { resolveTemporalCli } from './temporal-cli';
 import { startTemporalDevServer } from './temporal-server';
@@ -40,16 +43,18 @@ async function main(): Promise<void> {
     for (const stop of stops.reverse()) await stop().catch((err) => log.error({ err }, 'stop failed'));
   };
   let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      console.log('\nStopping…');
-      void stopAll().then(() => process.exit(0));
-    });
-  }
+  const stopOnce = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\nStopping (${why})…`);
+    void stopAll().then(() => process.exit(0));
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stopOnce(signal));
+  watchLauncher(() => stopOnce('the npm or shell that started it has gone'));
 
   try {
+    // The dev server's SQLite file and the generated secrets live here even when PostgreSQL is not embedded.
+    await fs.mkdir(base.dataDir, { recursive: true });
     const pg = await startPostgres({ databaseUrl: base.databaseUrl, dataDir: base.dataDir, log });
     stops.push(() => pg.stop());
 
@@ -61,7 +66,7 @@ async function main(): Promise<void> {
         cli: cli.path,
         log,
         searchAttributes: SEARCH_ATTRIBUTE_NAMES,
-        port: 7233,
+        port: base.temporal.devPort,
         uiPort: base.temporal.uiPort,
         dbFilename: `${base.dataDir}/temporal.db`,
         namespace: base.temporal.namespace,
@@ -111,7 +116,11 @@ async function main(): Promise<void> {
     const metrics = createMetrics();
     const deps = await createActivityDeps(config, pg.url, log, metrics);
     stops.push(() => deps.close());
-    const native = await NativeConnection.connect({ address: temporalAddress });
+    // The configured TLS and API key apply to a Temporal given by TEMPORAL_ADDRESS; the dev server is plain TCP.
+    const temporal = base.temporal.address
+      ? temporalTarget(config)
+      : { ...temporalTarget(config), tls: undefined, apiKey: undefined };
+    const native = await connectTemporalWorker(temporal);
     stops.push(() => native.close());
     const worker = await createSyncWorker({
       connection: native,
@@ -126,7 +135,7 @@ async function main(): Promise<void> {
       await workerRun;
     });
 
-    const connection = await Connection.connect({ address: temporalAddress });
+    const connection = await connectTemporalClient(temporal);
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const api = await startApi(config, {
@@ -135,7 +144,7 @@ async function main(): Promise<void> {
       workflows: new SourceWorkflows(client, config.temporal.taskQueue, {
         reconcileInterval: config.reconcileInterval,
       }),
-      credentials: new CredentialStore(deps.db, new TokenCipher(config.encryptionKey!)),
+      credentials: new CredentialStore(deps.db, tokenCipher(config)),
       checkTemporal: async () => {
         await connection.workflowService.getSystemInfo({});
       },

@@ -3,6 +3,17 @@ import { abortableSleep, type Sleep, type WorkspaceRateLimiter } from './rate-li
 
 export const INTERCOM_VERSION = '2.14';
 
+/**
+ * The longest a single Intercom call may take before it is abandoned and retried. Intercom can be slow (tens of
+ * seconds for a heavy search), and a call cut short is asked again from the same cursor, so this is generous.
+ * It stays below the import activities' heartbeat timeout (src/workflows/activity-options.ts), and every wait
+ * below heartbeats anyway, so a slow Intercom is never mistaken for a dead worker.
+ */
+export const INTERCOM_CALL_TIMEOUT_MS = 60_000;
+
+/** How often a waiting call heartbeats; Temporal forwards at most one heartbeat per throttle interval anyway. */
+const KEEP_ALIVE_EVERY_MS = 1_000;
+
 export const REGION_HOSTS: Record<string, string> = {
   US: 'https://api.intercom.io',
   EU: 'https://api.eu.intercom.io',
@@ -21,6 +32,8 @@ export interface IntercomHttpOptions {
   maxRetries?: number;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Called every second while the client waits (the limiter, a 429 window, a backoff, a slow answer). */
+  keepAlive?: () => void;
   sleep?: Sleep;
   onResponse?: (status: number, path: string) => void;
 }
@@ -49,28 +62,32 @@ export class IntercomHttp {
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const { limiter, signal } = this.opts;
-    const sleep = this.opts.sleep ?? abortableSleep;
+    const timeoutMs = this.opts.timeoutMs ?? INTERCOM_CALL_TIMEOUT_MS;
+    const wait = <T>(work: Promise<T>) => keepingAlive(this.opts.keepAlive, work);
+    const sleep: Sleep = (ms, s) => wait((this.opts.sleep ?? abortableSleep)(ms, s));
     const maxRetries = this.opts.maxRetries ?? 6;
     const url = new URL(this.opts.baseUrl + path);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
 
     for (let attempt = 0; ; attempt++) {
-      await limiter.acquire(signal);
+      await wait(limiter.acquire(signal));
       let response: Response;
+      let text: string;
       try {
-        response = await fetch(url, {
-          method,
-          headers: {
-            Authorization: `Bearer ${this.opts.token}`,
-            Accept: 'application/json',
-            'Content-Type': 'application/json',
-            'Intercom-Version': INTERCOM_VERSION,
-          },
-          body: options.body === undefined ? undefined : JSON.stringify(options.body),
-          signal: signal
-            ? AbortSignal.any([signal, AbortSignal.timeout(this.opts.timeoutMs ?? 30_000)])
-            : AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
-        });
+        // The body is part of the call: a slow answer may stall after its headers.
+        [response, text] = await wait(
+          fetch(url, {
+            method,
+            headers: {
+              Authorization: `Bearer ${this.opts.token}`,
+              Accept: 'application/json',
+              'Content-Type': 'application/json',
+              'Intercom-Version': INTERCOM_VERSION,
+            },
+            body: options.body === undefined ? undefined : JSON.stringify(options.body),
+            signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
+          }).then(async (r) => [r, r.status === 429 ? '' : await r.text()] as const),
+        );
       } catch (err) {
         limiter.release();
         if (signal?.aborted) throw err;
@@ -84,14 +101,13 @@ export class IntercomHttp {
         const retryAfter = Number(response.headers.get('retry-after')) || undefined;
         const waitMs = limiter.exhausted(response.headers, retryAfter);
         limiter.release();
-        await response.body?.cancel();
+        await response.body?.cancel().catch(() => undefined);
         if (attempt >= maxRetries) throw new IntercomHttpError(429, 'rate_limit_exceeded', 'rate limit exceeded', path);
         await sleep(waitMs, signal);
         continue;
       }
       limiter.release(response.headers);
 
-      const text = await response.text();
       const json = parseJson(text);
       if (response.ok) {
         if (json === undefined) {
@@ -114,6 +130,18 @@ export class IntercomHttp {
       if (!retry || attempt >= maxRetries) throw error;
       await sleep(backoffMs(attempt), signal);
     }
+  }
+}
+
+/** Awaits `work`, calling keepAlive now and every second until it settles. */
+async function keepingAlive<T>(keepAlive: (() => void) | undefined, work: Promise<T>): Promise<T> {
+  if (!keepAlive) return work;
+  keepAlive();
+  const timer = setInterval(keepAlive, KEEP_ALIVE_EVERY_MS);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
   }
 }
 

@@ -10,12 +10,27 @@ import type { SourceWorkflows } from './source-client';
  */
 const MIN_INTERVAL_MS = 50;
 
+/**
+ * Statuses in which a source does not apply its inbox: it drains it when it gets to live sync (after the backfill,
+ * after a reconnect), so signalling it would only grow its history, by up to 20 events a second.
+ */
+const NOT_APPLYING = new Set([
+  'awaiting_connection',
+  'connecting',
+  'connected',
+  'importing',
+  'resyncing',
+  'needs_reconnect',
+]);
+
 export class InboxNotifier {
   private readonly inFlight = new Map<string, { again: boolean }>();
 
   constructor(
     private readonly workflows: SourceWorkflows,
     private readonly log: Logger,
+    /** The source's current status (from PostgreSQL); signals go only to sources that apply their inbox. */
+    private readonly statusOf: (sourceId: string) => Promise<string | undefined> = async () => undefined,
   ) {}
 
   notify(sourceId: string): void {
@@ -34,7 +49,7 @@ export class InboxNotifier {
       entry.again = false;
       const sentAt = Date.now();
       try {
-        await this.workflows.inboxHasWork(sourceId);
+        if (!NOT_APPLYING.has((await this.statusOf(sourceId)) ?? '')) await this.workflows.inboxHasWork(sourceId);
       } catch (err) {
         this.log.warn(
           { sourceId, err: (err as Error).message },

@@ -1,10 +1,14 @@
-import { ActivityCancellationType, ApplicationFailure, type ActivityOptions } from '@temporalio/workflow';
-import { ActivityFailure } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
-import { FailureType } from './messages';
+import { NON_RETRYABLE } from '../failures';
 
-/** Failures no retry can fix: they go back to the workflow at once. */
-export const NON_RETRYABLE = [FailureType.TokenRejected, FailureType.SourceGone, FailureType.UnknownAttribute];
+/**
+ * How long an import activity may go without a heartbeat before Temporal gives its work to another worker.
+ * Longer than the longest single Intercom call (INTERCOM_CALL_TIMEOUT_MS, 60 s, in src/intercom/http.ts), and
+ * every wait inside a call heartbeats every second besides, so a slow Intercom never times an attempt out and
+ * never makes it start again from the same cursor. Only a dead worker goes this long without a heartbeat.
+ */
+export const DEFAULT_HEARTBEAT_TIMEOUT: Duration = '90 seconds';
 
 /** Short bookkeeping activities (status, catalogue, selection). */
 export const shortActivity: ActivityOptions = {
@@ -14,21 +18,16 @@ export const shortActivity: ActivityOptions = {
 };
 
 /**
- * Long page-by-page import activities. They heartbeat after every committed page: a dead worker is noticed
- * within the heartbeat timeout and the retry resumes from the last heartbeated cursor. WAIT_CANCELLATION_COMPLETED
- * so a delete's purge never races a page still being written.
+ * Long page-by-page import activities, and the live inbox. They heartbeat after every committed page and during
+ * every wait: a dead worker is noticed within the heartbeat timeout and the retry resumes from the last heartbeated
+ * cursor, and a delete's cancellation reaches them within seconds. WAIT_CANCELLATION_COMPLETED so a delete's purge
+ * never races a page still being written.
  */
-export function importActivity(heartbeatTimeout: Duration): ActivityOptions {
+export function importActivity(heartbeatTimeout: Duration = DEFAULT_HEARTBEAT_TIMEOUT): ActivityOptions {
   return {
     startToCloseTimeout: '24 hours',
     heartbeatTimeout,
     retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE },
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   };
-}
-
-/** The ApplicationFailure behind an activity failure, if it is of one of the given types. */
-export function applicationFailureOf(err: unknown, ...types: string[]): ApplicationFailure | undefined {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  return cause instanceof ApplicationFailure && cause.type && types.includes(cause.type) ? cause : undefined;
 }

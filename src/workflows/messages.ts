@@ -20,7 +20,7 @@ export const updateFieldsSignal = defineSignal('updateFields');
 
 /**
  * "Re-sync Data and Fields": a new backfill generation, optionally with a new selection. An update rather
- * than a signal (DESIGN.md had a signal) because a new selection must be validated and the caller told
+ * than a signal because a new selection must be validated and the caller told
  * about an unknown attribute (422) or a source that is not live (409).
  */
 export const resyncUpdate = defineUpdate<SourceStatusView, [ImportSelection | null]>('resync');
@@ -38,6 +38,12 @@ export const inboxSignal = defineSignal('inboxHasWork');
 export const backfillBlockedSignal = defineSignal<[{ reason: string }]>('backfillBlocked');
 export const backfillResumeSignal = defineSignal('backfillResume');
 
+/**
+ * The backfill child tells its parent that a stream stalled on a deterministic failure (the reason, shown as the
+ * source's last_error while the child retries it now and then), or that it recovered (null).
+ */
+export const backfillStalledSignal = defineSignal<[{ reason: string | null }]>('backfillStalled');
+
 export interface SourceStatusView {
   sourceId: string;
   status: SourceStatus;
@@ -47,12 +53,3 @@ export interface SourceStatusView {
 }
 
 export const statusQuery = defineQuery<SourceStatusView>('status');
-
-/** Failure types raised by activities and handlers; the API maps them to HTTP statuses. */
-export const FailureType = {
-  NotConnected: 'NotConnected',
-  UnknownAttribute: 'UnknownAttribute',
-  TokenRejected: 'TokenRejected',
-  SourceGone: 'SourceGone',
-  InvalidState: 'InvalidState',
-} as const;

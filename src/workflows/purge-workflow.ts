@@ -5,11 +5,13 @@ import { SourceStatusAttribute } from './search-attributes';
 
 /**
  * Deletes a custom (billing) source, which has no lifecycle workflow of its own. It runs under the same id,
- * `source:<id>`, with REJECT_DUPLICATE, so a deleted source can never be started or purged twice.
+ * `source:<id>`: once it completed, the id is reserved for good (ALLOW_DUPLICATE_FAILED_ONLY, in
+ * src/temporal/source-client.ts), so a deleted source is never started or purged twice; a purge terminated before
+ * it finished can run again.
  */
 export async function purgeWorkflow(input: { sourceId: string }): Promise<void> {
   const short = wf.proxyActivities<Activities>(shortActivity);
-  const long = wf.proxyActivities<Activities>(importActivity('20 seconds'));
+  const long = wf.proxyActivities<Activities>(importActivity());
   await short.recordSourceStatus(input.sourceId, 'deleting', null);
   await long.purgeSource(input.sourceId);
   wf.upsertSearchAttributes([{ key: SourceStatusAttribute, value: 'deleted' }]);

@@ -1,10 +1,11 @@
-import { msToNumber } from '@temporalio/common';
+import { msToNumber, type Duration } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ImportSelection, SourceStatus } from '../domain/source';
-import { applicationFailureOf, importActivity, shortActivity } from './activity-options';
+import { failure, failureOf, FailureType } from '../failures';
+import { importActivity, shortActivity } from './activity-options';
 import { backfillWorkflow } from './backfill-workflow';
-import { backfillResumeSignal, FailureType } from './messages';
+import { backfillResumeSignal } from './messages';
 import { SourceStatusAttribute } from './search-attributes';
 import type { SourceState, SourceWorkflowInput } from './source-state';
 
@@ -13,6 +14,9 @@ const activities = wf.proxyActivities<Activities>(shortActivity);
 const DRAIN_INBOX_PATCH = 'drain-inbox';
 /** Hourly reconciliations read what changed; the full one runs daily and on demand. */
 const INCREMENTAL_RECONCILE_PATCH = 'incremental-reconcile';
+
+/** Failures that need a new token: the source waits in needs_reconnect (nothing is lost: the inbox waits). */
+const NEEDS_TOKEN = [FailureType.TokenRejected, FailureType.WorkspaceMismatch] as const;
 
 /**
  * The steps of a source's lifecycle, each a sequence of activities and child workflows over SourceState:
@@ -24,40 +28,42 @@ export class SourceLifecycle {
   private readonly indexLagMs: number;
   private readonly drainForMs: number;
   private readonly fullReconcileEveryMs: number;
+  private readonly stalledRetryMs: number;
   private readonly workflowId = wf.workflowInfo().workflowId;
-  /** Set while a backfill runs, so a delete can cancel it. */
-  backfillScope: wf.CancellationScope | undefined;
+  /** The scope of the Intercom work under way (a backfill, an inbox batch, a reconciliation): a delete cancels it. */
+  workScope: wf.CancellationScope | undefined;
 
   constructor(
     private readonly state: SourceState,
     private readonly input: SourceWorkflowInput,
   ) {
-    this.long = wf.proxyActivities<Activities>(
-      importActivity((input.tuning?.heartbeatTimeout ?? '20 seconds') as '1s'),
-    );
-    this.reconcileEveryMs = msToNumber((input.tuning?.reconcileInterval ?? '1h') as '1h');
-    this.indexLagMs = msToNumber((input.tuning?.searchIndexLag ?? '5 minutes') as '1h');
-    this.drainForMs = msToNumber((input.tuning?.drainFor ?? '10 seconds') as '1h');
-    this.fullReconcileEveryMs = msToNumber((input.tuning?.fullReconcileInterval ?? '24h') as '1h');
+    this.long = wf.proxyActivities<Activities>(importActivity(this.heartbeatTimeout()));
+    this.reconcileEveryMs = msToNumber((input.tuning?.reconcileInterval ?? '1h') as Duration);
+    this.indexLagMs = msToNumber((input.tuning?.searchIndexLag ?? '5 minutes') as Duration);
+    this.stalledRetryMs = msToNumber(this.stalledRetryInterval());
+    this.drainForMs = msToNumber((input.tuning?.drainFor ?? '10 seconds') as Duration);
+    this.fullReconcileEveryMs = msToNumber((input.tuning?.fullReconcileInterval ?? '24h') as Duration);
+  }
+
+  private heartbeatTimeout(): Duration | undefined {
+    return this.input.tuning?.heartbeatTimeout as Duration | undefined;
+  }
+
+  private stalledRetryInterval(): Duration {
+    return (this.input.tuning?.stalledRetryInterval ?? '5 minutes') as Duration;
   }
 
   /** Stores a new selection through an activity; a rejected one fails the update with the reason. */
   async saveSelection(selection: ImportSelection): Promise<void> {
+    this.state.selectionSaving = true;
     try {
       await activities.saveImportSelection(this.state.sourceId, selection);
     } catch (err) {
-      const failure = applicationFailureOf(err, FailureType.UnknownAttribute);
-      if (failure) {
-        throw wf.ApplicationFailure.create({
-          type: failure.type ?? undefined,
-          message: failure.message,
-          nonRetryable: true,
-        });
-      }
-      throw wf.ApplicationFailure.create({
-        type: 'SelectionNotSaved',
-        message: 'The selection could not be saved; try again',
-      });
+      const unknown = failureOf(err, FailureType.UnknownAttribute);
+      if (unknown) throw failure(FailureType.UnknownAttribute, unknown.message);
+      throw failure(FailureType.SelectionNotSaved, 'The selection could not be saved; try again');
+    } finally {
+      this.state.selectionSaving = false;
     }
   }
 
@@ -69,34 +75,68 @@ export class SourceLifecycle {
     await activities.recordSourceStatus(this.state.sourceId, status, lastError);
   }
 
-  /** Runs Intercom work; a rejected token moves the source to needs_reconnect (nothing is lost: the inbox waits). */
-  async unlessTokenRejected(work: () => Promise<unknown>): Promise<boolean> {
+  /** Runs Intercom work; a token that needs replacing moves the source to needs_reconnect ('token' then). */
+  async unlessTokenRejected<T>(work: () => Promise<T>): Promise<T | 'token'> {
     try {
-      await work();
-      return true;
+      return await work();
     } catch (err) {
-      const rejected = applicationFailureOf(err, FailureType.TokenRejected);
+      const rejected = failureOf(err, ...NEEDS_TOKEN);
       if (!rejected) throw err;
       await this.setStatus('needs_reconnect', rejected.message);
-      return false;
+      return 'token';
+    }
+  }
+
+  /**
+   * Runs a step's activities in a scope that a delete cancels, so the purge starts within seconds whatever the
+   * step was doing. A step that stalled on a deterministic failure shows its reason as last_error and returns
+   * 'stalled' (the caller decides when to try again); the source keeps serving everything else meanwhile.
+   */
+  async work(step: () => Promise<unknown>): Promise<'done' | 'stalled' | 'cancelled'> {
+    const scope = new wf.CancellationScope();
+    this.workScope = scope;
+    try {
+      await scope.run(step);
+      return 'done';
+    } catch (err) {
+      if (this.state.deleteRequested && wf.isCancellation(err)) return 'cancelled';
+      const stalled = failureOf(err, FailureType.Stalled);
+      if (!stalled) throw err;
+      await this.setStatus(this.state.status, stalled.message);
+      return 'stalled';
+    } finally {
+      this.workScope = undefined;
     }
   }
 
   /** "Update Fields": reloads the attribute catalogue from Intercom. */
   async loadFields(): Promise<void> {
-    await this.unlessTokenRejected(() => activities.loadAttributeCatalogue(this.state.sourceId));
+    await this.unlessTokenRejected(() => this.work(() => activities.loadAttributeCatalogue(this.state.sourceId)));
   }
 
-  /** Verifies the stored token and loads the attribute catalogue. False when Intercom rejected the token. */
+  /**
+   * Verifies the stored token and loads the attribute catalogue. False when the token must be replaced (rejected,
+   * of another workspace, or one that cannot be read any more, such as after an ENCRYPTION_KEY change).
+   */
   async connect(): Promise<boolean> {
     this.state.connectRequested = false;
     const before = this.state.status;
     await this.setStatus('connecting', null);
-    const ok = await this.unlessTokenRejected(async () => {
-      await activities.verifyConnection(this.state.sourceId);
-      await activities.loadAttributeCatalogue(this.state.sourceId);
-    });
+    let ok: boolean;
+    try {
+      const verified = await this.unlessTokenRejected(async () => {
+        await activities.verifyConnection(this.state.sourceId);
+        await activities.loadAttributeCatalogue(this.state.sourceId);
+      });
+      ok = verified !== 'token';
+    } catch (err) {
+      const stalled = failureOf(err, FailureType.Stalled);
+      if (!stalled) throw err;
+      await this.setStatus('needs_reconnect', stalled.message);
+      ok = false;
+    }
     if (!ok && before === 'awaiting_connection') await this.setStatus('awaiting_connection');
+    if (ok) this.state.stalledUntilMs = null; // a new token is a reason to try a stalled inbox again
     return ok;
   }
 
@@ -104,10 +144,11 @@ export class SourceLifecycle {
     this.state.generation++;
     this.state.importRequested = false;
     this.state.resyncRequested = false;
+    this.state.stalledUntilMs = null;
     const importing: SourceStatus = this.state.generation === 1 ? 'importing' : 'resyncing';
     await this.setStatus(importing, null);
-    this.backfillScope = new wf.CancellationScope();
-    const child = await this.backfillScope.run(() =>
+    this.workScope = new wf.CancellationScope();
+    const child = await this.workScope.run(() =>
       wf.startChild(backfillWorkflow, {
         workflowId: `${this.workflowId}:backfill:${this.state.generation}`,
         args: [
@@ -118,22 +159,35 @@ export class SourceLifecycle {
             companies: true,
             contacts: true,
             partitions: this.input.tuning?.partitions,
-            heartbeatTimeout: this.input.tuning?.heartbeatTimeout as '1s' | undefined,
+            heartbeatTimeout: this.heartbeatTimeout(),
+            stalledRetryInterval: this.input.tuning?.stalledRetryInterval ? this.stalledRetryInterval() : undefined,
+            continueAsNewAfterEvents: this.input.tuning?.continueAsNewAfterEvents,
           },
         ],
       }),
     );
     let finished = false;
     const result = child.result().finally(() => void (finished = true));
-    // While the child runs, serve reconnects: a revoked token blocks it until a new token is verified.
-    while (!finished && !this.state.deleteRequested) {
-      await wf.condition(() => finished || this.state.backfillBlocked || this.state.deleteRequested);
-      if (finished || this.state.deleteRequested) break;
-      if (this.state.status !== 'needs_reconnect') await this.setStatus('needs_reconnect');
-      await wf.condition(() => finished || this.state.connectRequested || this.state.deleteRequested);
-      if (finished || this.state.deleteRequested) break;
-      if (await this.connect()) {
-        this.state.backfillBlocked = false;
+    // While the child runs: record the stalls it reports, and serve reconnects (a revoked token blocks it until a
+    // new token is verified; a new token also retries a stalled stream at once).
+    const s = this.state;
+    while (!finished && !s.deleteRequested) {
+      await wf.condition(
+        () =>
+          finished ||
+          s.deleteRequested ||
+          s.lastErrorChanged ||
+          (s.backfillBlocked && s.status !== 'needs_reconnect') ||
+          (s.connectRequested && (s.backfillBlocked || s.lastError !== null)),
+      );
+      if (finished || s.deleteRequested) break;
+      if (s.lastErrorChanged) {
+        s.lastErrorChanged = false;
+        await this.setStatus(s.status, s.lastError);
+      } else if (s.backfillBlocked && s.status !== 'needs_reconnect') {
+        await this.setStatus('needs_reconnect');
+      } else if (await this.connect()) {
+        s.backfillBlocked = false;
         await this.setStatus(importing, null);
         await child.signal(backfillResumeSignal);
       }
@@ -152,7 +206,7 @@ export class SourceLifecycle {
       if (!(this.state.deleteRequested && wf.isCancellation(err))) throw err;
       return; // cancelled by a delete: the main loop purges
     } finally {
-      this.backfillScope = undefined;
+      this.workScope = undefined;
     }
     this.state.inboxPending = true; // events that arrived during the backfill are applied now, in order
     // Intercom's search can take minutes to index new contacts: a first reconciliation soon after the backfill
@@ -164,25 +218,32 @@ export class SourceLifecycle {
   async reconcile(): Promise<void> {
     const onDemand = this.state.reconcileRequested;
     this.state.reconcileRequested = false;
-    const ok = await this.unlessTokenRejected(async () => {
-      const since = this.state.lastReconciledAt ?? 0;
-      const { startedAt } = await activities.reconciliationStarted(this.state.sourceId);
-      // On demand (a user, or an endpoint outage) and once a day: everything, with the sweeps that find what was
-      // deleted. The hourly ones in between read only what changed, so they cost what changed.
-      const lastFull = this.state.lastFullReconcileAtMs;
-      const fullDue = onDemand || lastFull === null || Date.now() - lastFull >= this.fullReconcileEveryMs;
-      if (!fullDue && wf.patched(INCREMENTAL_RECONCILE_PATCH)) {
-        await this.long.reconcileActiveCompanies(this.state.sourceId, this.state.generation, since);
-        await this.long.reconcileRecentContacts(this.state.sourceId, since);
-      } else {
-        await this.long.importCompanies(this.state.sourceId, this.state.generation);
-        await this.long.reconcileContacts(this.state.sourceId, since);
-        this.state.lastFullReconcileAtMs = Date.now();
-      }
-      this.state.lastReconciledAt = startedAt;
-    });
-    this.state.nextReconcileAtMs = Date.now() + this.reconcileEveryMs;
-    if (ok) this.state.inboxPending = true;
+    const since = this.state.lastReconciledAt ?? 0;
+    const outcome = await this.unlessTokenRejected(() =>
+      this.work(async () => {
+        const { startedAt } = await activities.reconciliationStarted(this.state.sourceId);
+        // On demand (a user, an endpoint outage, a full inbox) and once a day: everything, with the sweeps that find
+        // what was deleted. The hourly ones in between read only what changed, so they cost what changed.
+        const lastFull = this.state.lastFullReconcileAtMs;
+        const fullDue = onDemand || lastFull === null || Date.now() - lastFull >= this.fullReconcileEveryMs;
+        if (!fullDue && wf.patched(INCREMENTAL_RECONCILE_PATCH)) {
+          await this.long.reconcileActiveCompanies(this.state.sourceId, this.state.generation, since);
+          await this.long.reconcileRecentContacts(this.state.sourceId, since);
+        } else {
+          await this.long.importCompanies(this.state.sourceId, this.state.generation);
+          await this.long.reconcileContacts(this.state.sourceId, since);
+          this.state.lastFullReconcileAtMs = Date.now();
+        }
+        this.state.lastReconciledAt = startedAt;
+      }),
+    );
+    // A stalled reconciliation is tried again after the stall interval rather than a whole reconcile interval.
+    const wait = outcome === 'stalled' ? this.stalledRetryMs : this.reconcileEveryMs;
+    this.state.nextReconcileAtMs = Date.now() + wait;
+    if (outcome === 'done') {
+      this.state.inboxPending = true;
+      if (this.state.lastError !== null) await this.setStatus('live', null);
+    }
   }
 
   shouldContinueAsNew(): boolean {
@@ -192,19 +253,26 @@ export class SourceLifecycle {
     );
   }
 
+  /** Whether live sync is waiting out a stall before it applies the inbox again. */
+  private inboxStalled(): boolean {
+    return this.state.stalledUntilMs !== null && Date.now() < this.state.stalledUntilMs;
+  }
+
   /** One step of live sync: drain the inbox, serve a request, reconcile when due. */
   async liveStep(): Promise<'continue-as-new' | void> {
-    const dueInMs = Math.max(0, (this.state.nextReconcileAtMs ?? Date.now() + this.reconcileEveryMs) - Date.now());
+    const now = Date.now();
+    const reconcileAt = this.state.nextReconcileAtMs ?? now + this.reconcileEveryMs;
+    const wakeAt = this.inboxStalled() ? Math.min(reconcileAt, this.state.stalledUntilMs!) : reconcileAt;
     const woke = await wf.condition(
       () =>
-        this.state.inboxPending ||
+        (this.state.inboxPending && !this.inboxStalled()) ||
         this.state.resyncRequested ||
         this.state.deleteRequested ||
         this.state.updateFieldsRequested ||
         this.state.connectRequested ||
         this.state.reconcileRequested ||
         this.shouldContinueAsNew(),
-      dueInMs,
+      Math.max(0, wakeAt - now),
     );
     if (this.state.deleteRequested) return;
     if (this.state.connectRequested) {
@@ -213,26 +281,39 @@ export class SourceLifecycle {
       return;
     }
     if (this.shouldContinueAsNew()) return 'continue-as-new';
+    if (this.state.stalledUntilMs !== null && !this.inboxStalled()) {
+      this.state.stalledUntilMs = null; // the stall's wait is over: try the inbox again
+      this.state.inboxPending = true;
+      if (!this.state.reconcileRequested && Date.now() < reconcileAt) return;
+    }
     if (!woke || this.state.reconcileRequested) return this.reconcile();
     if (this.state.inboxPending) {
       this.state.inboxPending = false;
       await this.unlessTokenRejected(async () => {
-        if (wf.patched(DRAIN_INBOX_PATCH)) {
-          // One long activity drains the inbox as it fills and holds it meanwhile, so the webhooks of a stream
-          // send no signals: the history grows by one activity per `drainFor`, and continue-as-new finds no
-          // signal in flight to replay for. Other requests wait for the drain's end (a second once idle).
-          const drained = await this.long.drainInbox(this.state.sourceId, { forMs: this.drainForMs });
-          if (drained.more) this.state.inboxPending = true;
-          if (drained.reconcileGap) this.state.reconcileRequested = true; // the inbox was full: catch up with Intercom
-          return;
-        }
-        // Before DRAIN_INBOX_PATCH: a signal per webhook burst and one activity per batch.
         // A steady stream never empties the inbox: check the history between batches, not only when idle.
         let more = true;
-        while (more && !this.state.deleteRequested && !this.shouldContinueAsNew()) {
-          const applied = await activities.applyInbox(this.state.sourceId);
-          more = applied.more;
-          if (applied.reconcileGap) this.state.reconcileRequested = true; // the inbox was full: catch up with Intercom
+        const outcome = await this.work(async () => {
+          if (wf.patched(DRAIN_INBOX_PATCH)) {
+            // One long activity drains the inbox as it fills and holds it meanwhile, so the webhooks of a stream
+            // send no signals: the history grows by one activity per `drainFor`, and continue-as-new finds no
+            // signal in flight to replay for. Other requests wait for the drain's end (a second once idle).
+            const drained = await this.long.drainInbox(this.state.sourceId, { forMs: this.drainForMs });
+            more = drained.more;
+            if (drained.reconcileGap) this.state.reconcileRequested = true; // the inbox was full: catch up with Intercom
+            return;
+          }
+          // Before DRAIN_INBOX_PATCH: a signal per webhook burst and one activity per batch.
+          while (more && !this.state.deleteRequested && !this.shouldContinueAsNew()) {
+            const applied = await this.long.applyInbox(this.state.sourceId);
+            more = applied.more;
+            if (applied.reconcileGap) this.state.reconcileRequested = true; // the inbox was full: catch up with Intercom
+          }
+        });
+        if (outcome === 'stalled') {
+          this.state.stalledUntilMs = Date.now() + this.stalledRetryMs;
+          more = true;
+        } else if (outcome === 'done' && this.state.lastError !== null) {
+          await this.setStatus('live', null); // what stalled went through: the error is gone
         }
         if (more) this.state.inboxPending = true; // the rest waits for the next step, or the next run
       });

@@ -1,4 +1,6 @@
+import type { Activities } from '../activities';
 import type { SourceStatus } from '../domain/source';
+import { FailureType } from '../failures';
 import type { SourceStatusView } from './messages';
 
 /** What a source workflow carries across continue-as-new: small and JSON-safe (no Map, no Date). */
@@ -17,6 +19,8 @@ export interface CarriedState {
   nextReconcileAtMs: number | null;
   /** Workflow time of the last full reconciliation (or backfill): the hourly ones in between are incremental. */
   lastFullReconcileAtMs?: number | null;
+  /** Live sync stalled on a deterministic failure: the inbox is tried again at this time (or on a reconnect). */
+  stalledUntilMs: number | null;
   backfill: SourceStatusView['backfill'];
 }
 
@@ -35,12 +39,19 @@ export interface SourceTuning {
   fullReconcileInterval?: string;
   /** How long Intercom's search may take to index a new contact: the first reconciliation after a backfill. */
   searchIndexLag?: string;
+  /** How long a step that stalled on a deterministic failure waits before it is tried again, e.g. '5 minutes'. */
+  stalledRetryInterval?: string;
 }
 
 export interface SourceWorkflowInput {
   sourceId: string;
   carried?: CarriedState;
   tuning?: SourceTuning;
+  /**
+   * Started again after its previous run ended without a delete (cancelled or terminated in the Temporal UI, or
+   * failed): the state comes from the source's row in PostgreSQL (recoveredState), read by the first activity.
+   */
+  recover?: boolean;
 }
 
 /** A new source: nothing requested yet. */
@@ -57,12 +68,68 @@ const INITIAL: CarriedState = {
   lastReconciledAt: null,
   nextReconcileAtMs: null,
   lastFullReconcileAtMs: null,
+  stalledUntilMs: null,
   backfill: null,
+};
+
+/** The source's row as the recoveryState activity reads it. */
+export type SourceRecord = Awaited<ReturnType<Activities['recoveryState']>>;
+
+/**
+ * The state a restarted source workflow continues from: the status the source had, with the step that was under
+ * way done again (a backfill re-runs its generation, idempotently; a connect is verified again; a purge continues).
+ */
+export function recoveredState(r: SourceRecord): CarriedState {
+  const generation = Math.max(0, r.generation);
+  const unfinished = generation > 0 && r.backfillFinishedAt === null;
+  const backfill = r.backfillStartedAt
+    ? { startedAt: r.backfillStartedAt, finishedAt: r.backfillFinishedAt, pagesFetched: 0 }
+    : null;
+  // The last error is kept only where it says what to do (a token to replace); anything else is tried again.
+  const lastError = r.status === 'needs_reconnect' ? r.lastError : null;
+  const base: CarriedState = { ...INITIAL, generation, lastError, backfill };
+  const rerunBackfill = (): CarriedState => ({
+    ...base,
+    status: generation <= 1 ? 'importing' : 'resyncing',
+    generation: Math.max(0, generation - 1), // runBackfill starts this generation again
+  });
+  switch (r.status) {
+    case 'deleting':
+    case 'deleted':
+      return { ...base, status: 'live', deleteRequested: true };
+    case 'awaiting_connection':
+      return { ...base, status: 'awaiting_connection' };
+    case 'connecting':
+      return { ...base, status: 'connecting' };
+    case 'connected':
+      return { ...base, status: 'connected' };
+    case 'importing':
+    case 'resyncing':
+      return rerunBackfill();
+    case 'needs_reconnect':
+      return unfinished ? rerunBackfill() : { ...base, status: 'needs_reconnect' };
+    default: {
+      if (generation === 0) return { ...base, status: 'connected' };
+      if (unfinished) return rerunBackfill();
+      const backfillStart = r.backfillStartedAt ? Math.floor(Date.parse(r.backfillStartedAt) / 1000) : null;
+      return { ...base, status: 'live', lastReconciledAt: r.reconcileStartedAt ?? backfillStart };
+    }
+  }
+}
+
+export interface Rejection {
+  type: FailureType;
+  message: string;
+}
+
+const BUSY: Rejection = {
+  type: FailureType.InvalidState,
+  message: 'Another Start Import or re-sync of this source is being accepted right now; only one is',
 };
 
 /**
  * The source entity's state. Message handlers only set flags here; the workflow's main loop acts on them,
- * so no two handlers ever run activities at the same time (temporal-ts.md §2.1, safe-message-handlers).
+ * so no two handlers ever run activities at the same time (Temporal's safe-message-handlers pattern).
  */
 export class SourceState implements CarriedState {
   // Set from INITIAL and what the previous run carried (constructor); `carry()` hands them on.
@@ -78,18 +145,35 @@ export class SourceState implements CarriedState {
   lastReconciledAt!: number | null;
   nextReconcileAtMs!: number | null;
   lastFullReconcileAtMs!: number | null;
+  stalledUntilMs!: number | null;
   backfill!: SourceStatusView['backfill'];
 
   /** The inbox may have rows: true at every start, so a new run or a restart drains what is waiting. */
   inboxPending = true;
   /** Set while a backfill waits for a new token; the backfill loop then runs connect and resumes it. */
   backfillBlocked = false;
+  /** The backfill reported a stall (or its end): lastError changed and is to be recorded. */
+  lastErrorChanged = false;
+  /** A Start Import or re-sync is storing its selection: a second one at the same time is refused. */
+  selectionSaving = false;
 
   constructor(
     readonly sourceId: string,
     carried?: CarriedState,
   ) {
     Object.assign(this, INITIAL, carried);
+  }
+
+  /** Takes a recovered run's state, keeping what was requested while it was read. */
+  restore(carried: CarriedState): void {
+    const asked = {
+      connectRequested: this.connectRequested,
+      updateFieldsRequested: this.updateFieldsRequested,
+      reconcileRequested: this.reconcileRequested,
+      deleteRequested: this.deleteRequested,
+    };
+    Object.assign(this, carried);
+    for (const [k, v] of Object.entries(asked)) if (v) this[k as keyof typeof asked] = true;
   }
 
   view(): SourceStatusView {
@@ -109,14 +193,15 @@ export class SourceState implements CarriedState {
   }
 
   /** Whether "Start Import" is allowed now; the reason otherwise (checked by the update's validator). */
-  importRejection(): { type: 'NotConnected' | 'InvalidState'; message: string } | null {
-    if (this.deleting()) return { type: 'InvalidState', message: 'The source is being deleted' };
+  importRejection(): Rejection | null {
+    if (this.deleting()) return { type: FailureType.InvalidState, message: 'The source is being deleted' };
+    if (this.selectionSaving) return BUSY;
     if (this.status === 'awaiting_connection' || this.status === 'connecting' || this.status === 'needs_reconnect') {
-      return { type: 'NotConnected', message: `The source is ${this.status}: connect it to Intercom first` };
+      return { type: FailureType.NotConnected, message: `The source is ${this.status}: connect it to Intercom first` };
     }
     if (this.status !== 'connected' || this.importRequested) {
       return {
-        type: 'InvalidState',
+        type: FailureType.InvalidState,
         message: `The import has already started (status ${this.status}); use re-sync to import again`,
       };
     }
@@ -124,14 +209,15 @@ export class SourceState implements CarriedState {
   }
 
   /** Whether "Re-sync Data and Fields" is allowed now. */
-  resyncRejection(): { type: 'NotConnected' | 'InvalidState'; message: string } | null {
-    if (this.deleting()) return { type: 'InvalidState', message: 'The source is being deleted' };
+  resyncRejection(): Rejection | null {
+    if (this.deleting()) return { type: FailureType.InvalidState, message: 'The source is being deleted' };
+    if (this.selectionSaving) return BUSY;
     if (this.status === 'awaiting_connection' || this.status === 'connecting' || this.status === 'needs_reconnect') {
-      return { type: 'NotConnected', message: `The source is ${this.status}: connect it to Intercom first` };
+      return { type: FailureType.NotConnected, message: `The source is ${this.status}: connect it to Intercom first` };
     }
     if (this.status !== 'live' || this.resyncRequested) {
       return {
-        type: 'InvalidState',
+        type: FailureType.InvalidState,
         message: `A re-sync needs a live source with no import running (status ${this.status})`,
       };
     }

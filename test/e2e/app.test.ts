@@ -1,17 +1,17 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { IntercomClient } from 'intercom-client';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startSystem, waitForWorkflow, type System } from '../helpers/system';
+import { launchChromium } from './browser';
 
 /**
- * ChartMogul's user journey in a real browser (Debian's chromium, driven by playwright-core) against the whole
+ * ChartMogul's user journey in a real browser (Chromium from the @sparticuz/chromium package, driven by playwright-core) against the whole
  * service on the real stack: add an Intercom source, connect it through the fake Intercom's OAuth page, choose
  * attributes, import, browse and search the data tables, open a customer, re-sync with another selection, delete
  * the source. Every step leaves a screenshot in test/artifacts/e2e/.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', 'artifacts', 'e2e');
 const XSS = '<script>alert(1)</script>';
 const SOURCE = 'Acme Intercom';
@@ -38,12 +38,6 @@ describe('the web app in Chromium', () => {
     page.locator(`main dl [data-status="${status}"]`).waitFor({ timeout });
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is missing at ${CHROMIUM}: the end-to-end test needs a real browser. ` +
-          'Install it with `apt-get install -y chromium` (.ci/run does so) or set CHROMIUM_PATH.',
-      );
-    }
     rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
     sys = await startSystem({ fake: { companies: 30, contacts: 120, seed: 61, latencyMs: 2 } });
@@ -52,18 +46,7 @@ describe('the web app in Chromium', () => {
     const intercom = new IntercomClient({ token: sys.fake.accessToken, baseUrl: sys.fake.url });
     await intercom.companies.createOrUpdate({ company_id: 'xss-company', name: XSS });
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({
       httpCredentials: { username: sys.apiKey, password: '', origin: sys.apiUrl },
       viewport: { width: 1100, height: 720 },

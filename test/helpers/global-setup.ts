@@ -6,7 +6,10 @@ import { startPostgres, tempDataDir, type RunningPostgres } from '../../src/dev/
 import { isAlive, resolveTemporalCli } from '../../src/dev/temporal-cli';
 import { freePort, startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal-server';
 import { createLogger } from '../../src/logger';
+import { makeCertificates } from './certificates';
+import { leftoverProcesses } from './processes';
 import { STACK_ENV, stackFile, type StackInfo } from './stack';
+import { startTlsProxy, type TlsProxy } from './tls-proxy';
 
 /**
  * Jest globalSetup: starts what the tests need, once per run: PostgreSQL (DATABASE_URL if set, else an embedded,
@@ -16,7 +19,12 @@ import { STACK_ENV, stackFile, type StackInfo } from './stack';
 
 export const SEARCH_ATTRIBUTES = ['SourceId', 'SourceStatus'];
 
-export type RunningStack = { info: StackInfo; postgres: RunningPostgres; temporal: TemporalDevServer };
+export type RunningStack = {
+  info: StackInfo;
+  postgres: RunningPostgres;
+  temporal: TemporalDevServer;
+  tlsProxy: TlsProxy;
+};
 
 declare global {
   // Shared with global-teardown.ts, which jest runs in the same process.
@@ -53,6 +61,22 @@ export default async function globalSetup(): Promise<void> {
   }
   const postgres = pgResult.value;
   const { cli, server: temporal } = temporalResult.value;
+  // A secured Temporal: the same dev server behind a proxy that requires a client certificate of our test CA.
+  let certs: Awaited<ReturnType<typeof makeCertificates>>;
+  let tlsProxy: TlsProxy;
+  try {
+    certs = await makeCertificates(path.join(workDir, 'tls'));
+    tlsProxy = await startTlsProxy({
+      target: { host: '127.0.0.1', port: temporal.port },
+      ca: certs.ca,
+      cert: certs.serverCert,
+      key: certs.serverKey,
+    });
+  } catch (err) {
+    await Promise.all([postgres.stop(), temporal.stop()]);
+    await fs.rm(workDir, { recursive: true, force: true });
+    throw err;
+  }
 
   const info: StackInfo = {
     jestPid: process.pid,
@@ -64,6 +88,7 @@ export default async function globalSetup(): Promise<void> {
     workDir,
     pgPid: postgres.pid,
     temporalPid: temporal.pid,
+    temporalTls: { address: tlsProxy.address, ...certs },
   };
   const file = stackFile();
   await fs.writeFile(file, JSON.stringify(info, null, 2));
@@ -74,8 +99,10 @@ export default async function globalSetup(): Promise<void> {
     [STACK_ENV.temporalCli]: info.temporalCli,
     [STACK_ENV.runId]: info.runId,
     [STACK_ENV.stackFile]: file,
+    [STACK_ENV.workDir]: info.workDir,
+    [STACK_ENV.temporalTls]: JSON.stringify(info.temporalTls),
   });
-  globalThis.__intercomTestStack = { info, postgres, temporal };
+  globalThis.__intercomTestStack = { info, postgres, temporal, tlsProxy };
 
   const pgWhat = postgres.embedded ? `embedded PostgreSQL on :${new URL(postgres.adminUrl).port}` : 'DATABASE_URL';
   console.log(
@@ -106,6 +133,7 @@ async function sweepAbandonedRuns(): Promise<void> {
         }
       }
       if (info.workDir?.startsWith(path.join(tmp, 'intercom-crm-sync-test-'))) {
+        leftoverProcesses(info.workDir, { kill: true });
         await fs.rm(info.workDir, { recursive: true, force: true });
       }
     } catch {

@@ -17,7 +17,19 @@ export const STACK_ENV = {
   temporalCli: 'TEMPORAL_CLI_TEST',
   runId: 'TEST_RUN_ID',
   stackFile: 'TEST_STACK_FILE',
+  workDir: 'TEST_WORK_DIR',
+  temporalTls: 'TEMPORAL_TLS_TEST',
 } as const;
+
+/** The mTLS proxy in front of the dev server, and the certificate files to reach it (or to be turned away). */
+export type TemporalTlsInfo = {
+  address: string;
+  ca: string;
+  clientCert: string;
+  clientKey: string;
+  rogueClientCert: string;
+  rogueClientKey: string;
+};
 
 export type StackInfo = {
   jestPid: number;
@@ -26,8 +38,9 @@ export type StackInfo = {
   temporalAddress: string;
   temporalNamespace: string;
   temporalCli: string;
-  /** Temp folder of this run (embedded PostgreSQL data), removed at teardown. */
+  /** Temp folder of this run (embedded PostgreSQL data, certificates, processes started), removed at teardown. */
   workDir: string;
+  temporalTls: TemporalTlsInfo;
   pgPid?: number;
   temporalPid: number;
 };
@@ -46,6 +59,10 @@ function stackInfo(): Partial<StackInfo> {
       temporalNamespace: env[STACK_ENV.temporalNamespace],
       temporalCli: env[STACK_ENV.temporalCli],
       runId: env[STACK_ENV.runId],
+      workDir: env[STACK_ENV.workDir],
+      temporalTls: env[STACK_ENV.temporalTls]
+        ? (JSON.parse(env[STACK_ENV.temporalTls]!) as TemporalTlsInfo)
+        : undefined,
     };
   }
   // In a jest worker process the environment may not have been passed on: use the run's file.
@@ -62,6 +79,16 @@ function stackInfo(): Partial<StackInfo> {
 /** host:port of the Temporal dev server of this run. Its namespace has the SourceId/SourceStatus search attributes. */
 export function temporalAddress(): string {
   return stackInfo().temporalAddress!;
+}
+
+/** The dev server behind a TLS proxy that requires a client certificate (test/helpers/tls-proxy.ts). */
+export function temporalTls(): TemporalTlsInfo {
+  return stackInfo().temporalTls!;
+}
+
+/** The run's temp folder; processes started by tests are recorded under it (test/helpers/processes.ts). */
+export function runWorkDir(): string {
+  return stackInfo().workDir!;
 }
 
 /** The Temporal CLI the run's dev server came from. */

@@ -66,11 +66,17 @@ export interface System {
  * the API on a random port, and a fake Intercom over HTTP. Nothing of ours is mocked.
  */
 export async function startSystem(
-  opts: { fake?: FakeIntercomOptions; tuning?: SourceTuning; config?: Partial<Config> } = {},
+  opts: {
+    fake?: FakeIntercomOptions;
+    tuning?: SourceTuning;
+    config?: Partial<Config>;
+    /** A database of the test's own (a PostgreSQL the test restarts); default a fresh one on the run's server. */
+    database?: { url: string; drop(): Promise<void> };
+  } = {},
 ): Promise<System> {
   const logs = new LogCapture();
   const log = createLogger('info', logs);
-  const database = await createTestDatabase();
+  const database = opts.database ?? (await createTestDatabase());
   const db = await openDatabase(database.url);
   // The API's port is chosen first so the fake can send its webhooks there.
   const port = await freePort();

@@ -1,5 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { spawnTracked } from './processes';
+import { runWorkDir } from './stack';
 import type { System } from './system';
 
 /**
@@ -27,7 +29,8 @@ process.on('exit', () => {
 
 export function spawnWorkerProcess(sys: System, env: Record<string, string> = {}): WorkerProcess {
   const root = path.resolve(__dirname, '../..');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+  // Recorded, so the suite's teardown can check that no worker process outlived its test.
+  const child = spawnTracked(runWorkDir(), process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
     cwd: root,
     env: {
       PATH: process.env.PATH,

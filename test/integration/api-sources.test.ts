@@ -509,10 +509,17 @@ describe('connecting Intercom', () => {
     expect(`${back.origin}${back.pathname}`).toBe('http://crm.example.test/oauth/intercom/callback');
     expect(back.searchParams.get('state')).toBe(to.searchParams.get('state'));
 
+    // Only the browser that started the flow may finish it: without its cookie the callback is refused.
+    const cookie = connect.headers.get('set-cookie')!.split(';')[0];
+    expect(connect.headers.get('set-cookie')).toMatch(/HttpOnly/i);
+    const otherBrowser = await call(api.url, 'GET', `${back.pathname}${back.search}`, { auth: null });
+    expect(otherBrowser.status).toBe(400);
+    expect(otherBrowser.body.message).toMatch(/another browser/);
+
     // Intercom sends the browser to PUBLIC_URL; here the API listens on a random port.
     const callback = await call(api.url, 'GET', `${back.pathname}${back.search}`, {
       auth: null,
-      headers: { accept: 'text/html' },
+      headers: { accept: 'text/html', cookie },
     });
     expect(callback.status).toBe(302);
     expect(callback.headers.get('location')).toBe(`/app/sources/${id}`);
@@ -531,10 +538,10 @@ describe('connecting Intercom', () => {
       expect(text.includes(back.searchParams.get('code')!)).toBe(false);
     }
 
-    // The code is single-use: replaying the callback fails with a 400 telling the user to start again.
-    const replay = await call(api.url, 'GET', `${back.pathname}${back.search}`, { auth: null });
+    // The state is single-use: replaying the callback, even from the same browser, fails with a 400.
+    const replay = await call(api.url, 'GET', `${back.pathname}${back.search}`, { auth: null, headers: { cookie } });
     expect(replay.status).toBe(400);
-    expect(replay.body.message).toMatch(/start the connection again/i);
+    expect(replay.body.message).toMatch(/already used.*start the connection again/i);
   });
 
   it('rejects a tampered or expired state with 400', async () => {
@@ -642,15 +649,21 @@ describe('steering a source', () => {
     expect(await signalsOf(id)).toEqual(['updateFields', 'reconcile', 'delete']);
   });
 
-  it('answers 409 for Intercom steering of a custom source, and 409 when the workflow is gone', async () => {
+  it('answers 409 for Intercom steering of a custom source, and restarts a workflow terminated in Temporal', async () => {
     const custom = await createSource('Steered custom');
     for (const path of ['/intercom/update-fields', '/intercom/resync', '/intercom/reconcile']) {
       expect((await v1('POST', `/v1/data_sources/${custom}${path}`)).status).toBe(409);
     }
     const id = await createSource('Workflow ended', 'Intercom');
-    await client.workflow.getHandle(sourceWorkflowId(id)).terminate('gone');
+    const ended = client.workflow.getHandle(sourceWorkflowId(id));
+    const firstRun = (await ended.describe()).runId;
+    await ended.terminate('operator mistake');
+    // Not final (only a completed delete is): the command starts the workflow again from PostgreSQL and is delivered.
     const res = await v1('POST', `/v1/data_sources/${id}/intercom/update-fields`);
-    expect(res.status).toBe(409);
-    expect(res.body.message).toMatch(/workflow/);
+    expect(res.status).toBe(202);
+    const again = await client.workflow.getHandle(sourceWorkflowId(id)).describe();
+    expect(again.status.name).toBe('RUNNING');
+    expect(again.runId).not.toBe(firstRun);
+    expect(await signalsOf(id)).toEqual(['updateFields']);
   });
 });

@@ -40,8 +40,8 @@ describe('OAuth state', () => {
   it('round-trips the source id until it expires', () => {
     const now = 1_700_000_000_000;
     const state = signOAuthState(key, 'ds_x', now);
-    expect(verifyOAuthState(key, state, now)).toEqual({ ok: true, sourceId: 'ds_x' });
-    expect(verifyOAuthState(key, state, now + OAUTH_STATE_TTL_MS - 1)).toEqual({ ok: true, sourceId: 'ds_x' });
+    expect(verifyOAuthState(key, state, now)).toMatchObject({ ok: true, sourceId: 'ds_x', browserHash: null });
+    expect(verifyOAuthState(key, state, now + OAUTH_STATE_TTL_MS - 1)).toMatchObject({ ok: true, sourceId: 'ds_x' });
     expect(verifyOAuthState(key, state, now + OAUTH_STATE_TTL_MS)).toEqual({ ok: false, reason: 'expired' });
   });
 

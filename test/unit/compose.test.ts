@@ -18,6 +18,7 @@ type Service = {
   ports?: string[];
   volumes?: string[];
   healthcheck?: { test: string[] };
+  restart?: string;
 };
 const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
 const services = compose.services;
@@ -79,9 +80,57 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('serves the Temporal UI on 8233', () => {
+  it('serves the Temporal UI on 8233 of localhost only', () => {
     expect(services['temporal-ui'].image).toBe('temporalio/ui:2.34.0');
-    expect(services['temporal-ui'].ports).toEqual(['8233:8080']);
+    expect(services['temporal-ui'].ports).toEqual(['127.0.0.1:8233:8080']);
+  });
+
+  it('publishes only the API to the network; Temporal stays inside the compose network', () => {
+    const published = Object.entries(services).flatMap(([name, s]) => (s.ports ?? []).map((p) => ({ name, p })));
+    for (const { name, p } of published) {
+      // host_ip:host:container; a port without host_ip listens on every interface.
+      const onlyLocal = /^(127\.0\.0\.1|\[::1\]|localhost):/.test(String(p));
+      expect(`${name} ${p} ${onlyLocal || name === 'api'}`).toBe(`${name} ${p} true`);
+    }
+    expect(services.temporal.ports).toBeUndefined();
+    expect(services['temporal-ui'].environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    for (const name of ['api', 'worker']) expect(services[name].environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  });
+
+  it('requires every password: none has a default', () => {
+    const text = read('docker-compose.yml');
+    const uses = [...text.matchAll(/\$\{(\w*(PASSWORD|PWD|SECRET|KEY)\w*)(:?[-?][^}]*)?\}/g)];
+    expect(uses.map((m) => m[1])).toEqual(expect.arrayContaining(['POSTGRES_PASSWORD', 'API_KEYS', 'ENCRYPTION_KEY']));
+    for (const [use, name, , rest] of uses) {
+      // Secrets Intercom gives (client id/secret) are optional: empty means the feature is off, never a weak value.
+      const optional = /^INTERCOM_/.test(name) && rest === ':-';
+      expect(`${use} ${optional || /^:\?./.test(rest ?? '')}`).toBe(`${use} true`);
+    }
+    // No literal password either: every password value is a required variable.
+    const env = { ...services.postgresql.environment, ...services.temporal.environment };
+    expect(String(env.POSTGRES_PASSWORD)).toMatch(/^\$\{POSTGRES_PASSWORD:\?/);
+    expect(String(env.POSTGRES_PWD)).toMatch(/^\$\{POSTGRES_PASSWORD:\?/);
+    expect(String(services.api.environment?.DATABASE_URL)).toContain('${POSTGRES_PASSWORD:?');
+  });
+
+  it('has a healthcheck for every long-running service; one-shot jobs are waited for until they succeed', () => {
+    const jobs = ['temporal-admin-tools', 'temporal-create-namespace'];
+    for (const [name, s] of Object.entries(services)) {
+      if (jobs.includes(name)) {
+        expect(`${name} ${s.restart}`).toMatch(/on-failure/);
+        continue;
+      }
+      expect(`${name}: ${s.healthcheck?.test.join(' ') ?? 'no healthcheck'}`).toMatch(/^[\w-]+: CMD/);
+      expect(`${name} ${s.restart}`).toBe(`${name} unless-stopped`);
+    }
+    for (const s of Object.values(services)) {
+      for (const [dep, { condition }] of Object.entries(s.depends_on ?? {})) {
+        expect(`${dep} ${condition}`).toBe(
+          `${dep} ${jobs.includes(dep) ? 'service_completed_successfully' : 'service_healthy'}`,
+        );
+      }
+    }
+    expect(services.api.healthcheck?.test.join(' ')).toContain('/readyz');
   });
 
   it('builds api and worker from the Dockerfile, configured only with variables config.ts knows', () => {
@@ -127,5 +176,12 @@ describe('Dockerfile', () => {
     expect(dockerfile).toContain('COPY --from=build /app/dist ./dist');
     expect(dockerfile).toContain('CMD ["node", "dist/api/server.js"]');
     expect(dockerfile).toMatch(/^USER node$/m);
+  });
+
+  it('runs compiled JavaScript with production dependencies only', () => {
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
+    expect(runtime).toMatch(/npm ci --omit=dev/);
+    expect(runtime).not.toMatch(/COPY (\.\/)?src|tsx|ts-node/);
+    expect(runtime).toMatch(/^ENV NODE_ENV=production$/m);
   });
 });

@@ -1,3 +1,5 @@
+import { startFakeIntercom } from '../../src/fake-intercom';
+import { IntercomHttp } from '../../src/intercom/http';
 import { WorkspaceRateLimiter } from '../../src/intercom/rate-limiter';
 import { signWebhook, verifyWebhookSignature } from '../../src/intercom/webhook-signature';
 
@@ -55,5 +57,32 @@ describe('webhook signatures', () => {
     expect(verifyWebhookSignature(Buffer.from(body.toString() + ' '), header, 'secret')).toBe(false);
     expect(verifyWebhookSignature(body, undefined, 'secret')).toBe(false);
     expect(verifyWebhookSignature(body, 'sha256=abc', 'secret')).toBe(false);
+  });
+});
+
+describe('the Intercom client while it waits', () => {
+  it('heartbeats during a slow answer and a 5xx backoff, and still gets the answer', async () => {
+    const fake = await startFakeIntercom({ quiet: true, companies: 1, contacts: 1 });
+    try {
+      let beats = 0;
+      const http = new IntercomHttp({
+        baseUrl: fake.url,
+        token: fake.accessToken,
+        limiter: new WorkspaceRateLimiter(),
+        keepAlive: () => void beats++,
+      });
+      fake.faults.slow(2_500);
+      const me = await http.get<{ app?: { id_code?: string } }>('/me');
+      expect(me.app?.id_code).toBe(fake.appId);
+      expect(beats).toBeGreaterThanOrEqual(2); // at the start and every second of the wait
+
+      fake.faults.slow(0);
+      fake.faults.failNext(2, 503);
+      beats = 0;
+      expect((await http.get<{ app?: { id_code?: string } }>('/me')).app?.id_code).toBe(fake.appId);
+      expect(beats).toBeGreaterThanOrEqual(3); // each attempt and each backoff sleep
+    } finally {
+      await fake.close();
+    }
   });
 });

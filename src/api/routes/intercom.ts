@@ -3,9 +3,10 @@ import { importSelectionSchema } from '../../domain/source';
 import { DEFAULT_INTERCOM_OAUTH_URL } from '../../intercom/oauth';
 import { intercomSource, type ApiContext } from '../context';
 import { ApiError, parseInput } from '../errors';
-import { oauthStateKey, signOAuthState } from '../oauth-state';
+import { oauthStateKey, startOAuthState } from '../oauth-state';
 import { tokenBody } from '../schemas';
 import { statusView } from '../views';
+import { refuseOtherWorkspace } from '../workspace-check';
 
 export const OAUTH_CALLBACK_PATH = '/oauth/intercom/callback';
 
@@ -19,6 +20,7 @@ export function intercomRoutes(ctx: ApiContext): Router {
   router.post(`${base}/token`, async (req, res) => {
     const source = await intercomSource(ctx, req.params.id);
     const { access_token } = parseInput(tokenBody, req.body, 'body');
+    await refuseOtherWorkspace(deps, source, access_token);
     await deps.credentials.save(source.id, access_token);
     await deps.workflows.connected(source.id);
     deps.log.info({ sourceId: source.id }, 'access token stored; workflow signalled');
@@ -45,7 +47,8 @@ export function intercomRoutes(ctx: ApiContext): Router {
     }
     const url = new URL(oauthUrl ?? DEFAULT_INTERCOM_OAUTH_URL);
     url.searchParams.set('client_id', clientId);
-    url.searchParams.set('state', signOAuthState(oauthStateKey(deps.config.encryptionKey), source.id));
+    const key = oauthStateKey(deps.config.encryptionKey);
+    url.searchParams.set('state', startOAuthState(res, key, source.id, deps.config.publicUrl));
     url.searchParams.set('redirect_uri', `${deps.config.publicUrl}${OAUTH_CALLBACK_PATH}`);
     res.redirect(302, url.toString());
   });

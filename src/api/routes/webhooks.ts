@@ -48,7 +48,7 @@ export function webhookRoutes(ctx: ApiContext): Router {
   const { retentionMs, cap } = deps.config.webhookInbox;
   const inbox = new WebhookInbox(deps.db, { cap });
   const receipts = new WebhookReceipts(deps.db);
-  const notifier = new InboxNotifier(deps.workflows, deps.log);
+  const notifier = new InboxNotifier(deps.workflows, deps.log, async (id) => (await ctx.sources.find(id))?.status);
   // Rows are only added here, so pruning here (at most once a minute) keeps the inbox bounded by the retention.
   let nextPruneAt = 0;
   const pruneIfDue = () => {

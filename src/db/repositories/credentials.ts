@@ -19,8 +19,19 @@ export class CredentialStore {
       .execute();
   }
 
+  /**
+   * The token, or null when none is stored. A token sealed with a previous key (ENCRYPTION_KEY_PREVIOUS) is sealed
+   * again with the current one, only if it has not changed meanwhile, so a rotation completes as sources are used.
+   */
   async load(sourceId: string): Promise<string | null> {
     const row = await this.db.getRepository(CredentialEntity).findOneBy({ sourceId });
-    return row ? this.cipher.decrypt(row.ciphertext, sourceId) : null;
+    if (!row) return null;
+    const { plaintext, stale } = this.cipher.open(row.ciphertext, sourceId);
+    if (stale) {
+      await this.db
+        .getRepository(CredentialEntity)
+        .update({ sourceId, ciphertext: row.ciphertext }, { ciphertext: this.cipher.encrypt(plaintext, sourceId) });
+    }
+    return plaintext;
   }
 }

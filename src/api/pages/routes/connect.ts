@@ -1,11 +1,12 @@
 import { Router } from 'express';
 import { intercomSource } from '../../context';
 import { ApiError } from '../../errors';
-import { oauthStateKey, signOAuthState } from '../../oauth-state';
+import { oauthStateKey, startOAuthState } from '../../oauth-state';
 import { OAUTH_CALLBACK_PATH } from '../../routes/intercom';
 import type { PageContext } from '../page-context';
 import { pendingPath } from '../pending';
 import { field, formSelection, type Body } from '../request';
+import { refuseOtherWorkspace } from '../../workspace-check';
 
 /** The overview's commands: connect (OAuth or a pasted token), then start the import with the chosen data. */
 export function connectRoutes(pc: PageContext): Router {
@@ -24,7 +25,8 @@ export function connectRoutes(pc: PageContext): Router {
     }
     const url = new URL(pc.oauthBase);
     url.searchParams.set('client_id', clientId);
-    url.searchParams.set('state', signOAuthState(oauthStateKey(deps.config.encryptionKey), source.id));
+    const key = oauthStateKey(deps.config.encryptionKey);
+    url.searchParams.set('state', startOAuthState(res, key, source.id, deps.config.publicUrl));
     url.searchParams.set('redirect_uri', `${deps.config.publicUrl}${OAUTH_CALLBACK_PATH}`);
     res.redirect(303, url.toString());
   });
@@ -33,6 +35,7 @@ export function connectRoutes(pc: PageContext): Router {
     const source = await intercomSource(pc, req.params.id);
     const token = (field(req.body as Body, 'access_token') ?? '').trim();
     if (!token || token.length > 4096) throw new ApiError(400, 'Paste the access token of a private Intercom app.');
+    await refuseOtherWorkspace(deps, source, token);
     await deps.credentials.save(source.id, token);
     await deps.workflows.connected(source.id);
     deps.log.info({ sourceId: source.id }, 'access token stored from the web app; workflow signalled');
