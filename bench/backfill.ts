@@ -466,7 +466,7 @@ export async function run(argv: string[]): Promise<number> {
       `- Requests, ours: ${countsText(ours.requests)}; ${(ours.requests.total / ours.records).toFixed(4)} requests per record.`,
       `- PostgreSQL database size after the import: ${fmt(Number(dbBytes) / 1e6)} MB; time to live ${ours.seconds.toFixed(1)} s.`,
       `- Requests, bare pager: ${countsText(pager.requests)}.`,
-      `- Requests, sequential: ${countsText(seq.requests)}.`,
+      ...(o.skipSequential ? [] : [`- Requests, sequential: ${countsText(seq.requests)}.`]),
       `- Worker memory: peak RSS (VmHWM) ${fmt(ours.peakRssMb)} MB; ${fmt(ours.rssBeforeMb)} MB before the import; ` +
         `sampled max ${fmt(ours.rssMaxSampledMb)} MB` +
         (half
