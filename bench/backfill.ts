@@ -2,6 +2,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { FakeIntercom } from '../src/fake-intercom';
 import { barePager, sequentialPager, type PagerResult } from './pagers';
+import { runSingerTap, TAP_VERSION, type SingerResult } from './singer';
 import {
   RssSampler,
   appendBenchmarks,
@@ -31,6 +32,7 @@ const USAGE = `Usage: npm run bench -- backfill [options]
   --seed S         workspace seed (default 1)
   --partitions P   parallel created_at partitions of contacts (default 8, as in production)
   --skip-sequential  leave out the sequential cursor (it takes ~4× ours; for large workspaces)
+  --singer         also run Singer's tap-intercom (PyPI, in a virtualenv created once) against the same fake
   --verbose        echo the worker's output
 Small smoke run: npm run bench -- backfill --companies 500 --contacts 2000 --latency-ms 20`;
 
@@ -43,6 +45,7 @@ interface Options {
   seed: number;
   partitions: number;
   skipSequential: boolean;
+  singer: boolean;
   verbose: boolean;
 }
 
@@ -56,6 +59,7 @@ function parseOptions(argv: string[]): Options | undefined {
       seed: { type: 'string', default: '1' },
       partitions: { type: 'string', default: '8' },
       'skip-sequential': { type: 'boolean', default: false },
+      singer: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -69,6 +73,7 @@ function parseOptions(argv: string[]): Options | undefined {
     seed: numberOption('seed', values.seed, 0),
     partitions: numberOption('partitions', values.partitions, 1),
     skipSequential: values['skip-sequential'] ?? false,
+    singer: values.singer ?? false,
     verbose: values.verbose,
   };
 }
@@ -418,6 +423,16 @@ export async function run(argv: string[]): Promise<number> {
     console.log(`  ${seq.seconds.toFixed(1)} s, ${fmt(seq.records)} records, ${fmt(seqRate)} records/s`);
     console.log(`  ${countsText(seq.requests)}`);
 
+    let singer: SingerResult | undefined;
+    if (o.singer) {
+      console.log(`\n[4/4] Singer tap-intercom ${TAP_VERSION} (companies and contacts streams)`);
+      singer = await runSingerTap(stack.fake.url, stack.fake.accessToken);
+      console.log(
+        `  ${singer.seconds.toFixed(1)} s: ${fmt(singer.companies)} companies, ${fmt(singer.contacts)} contact records ` +
+          `with ${fmt(singer.contactCompanyLinks)} company links`,
+      );
+    }
+
     const warnings: string[] = [];
     for (const [name, r] of [
       ['bare pager', pager],
@@ -455,6 +470,11 @@ export async function run(argv: string[]): Promise<number> {
       o.skipSequential
         ? `| sequential cursor | not run (--skip-sequential) | | | |`
         : `| sequential cursor | ${seq.seconds.toFixed(1)} | ${fmt(seq.records)} | ${fmt(seqRate)} | ours ÷ sequential = **${result.ratio_to_sequential}** (target ≥ ${TARGETS.toSequential}: ${verdict(result.ratio_to_sequential >= TARGETS.toSequential)}) |`,
+      ...(singer
+        ? [
+            `| Singer tap-intercom ${TAP_VERSION} (companies, contacts) | ${singer.seconds.toFixed(1)} | ${fmt(singer.companies + singer.contactCompanyLinks)} | ${fmt((singer.companies + singer.contactCompanyLinks) / singer.seconds)} | ours ÷ tap (time) = **${(singer.seconds / ours.seconds).toFixed(2)}×** faster |`,
+          ]
+        : []),
     ];
     const details = [
       `- Where the time goes (from the start of each run): companies stream done after ${secs(b.companiesSeconds)} ` +
@@ -475,6 +495,20 @@ export async function run(argv: string[]): Promise<number> {
       `- History events: ${Object.entries(ours.historyEvents)
         .map(([id, n]) => `${id.replace(ours.sourceId, '<id>')} ${n}`)
         .join(', ')}.`,
+      ...(singer
+        ? [
+            `- Singer tap-intercom ${TAP_VERSION}: ${fmt(singer.companies)} company records and ${fmt(singer.contacts)} ` +
+              `contact records (every contact, with or without a company) carrying ${fmt(singer.contactCompanyLinks)} ` +
+              `company links, against the workspace's ${fmt(expected.companies)} companies and ` +
+              `${fmt(expected.contactRows)} contact–company links: ` +
+              (singer.contactCompanyLinks < expected.contactRows
+                ? `**incomplete**, ${fmt(expected.contactRows - singer.contactCompanyLinks)} links missing ` +
+                  `(${fmt(singer.contactsCapped)} contacts carry exactly 10: Intercom caps the embedded list at 10 ` +
+                  `and the tap does not complete it from \`GET /contacts/{id}/companies\`, whose list key differs).`
+                : 'complete.') +
+              ` Its records/s counts companies plus links, as ours does.`,
+          ]
+        : []),
       ...warnings.map((w) => `- ${w}`),
     ];
 
@@ -484,7 +518,7 @@ export async function run(argv: string[]): Promise<number> {
       `### backfill, ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
       '',
       `\`npm run bench -- backfill --companies ${o.companies} --contacts ${o.contacts} --latency-ms ${o.latencyMs} ` +
-        `--seed ${o.seed} --partitions ${o.partitions}${o.skipSequential ? ' --skip-sequential' : ''}\`; ` +
+        `--seed ${o.seed} --partitions ${o.partitions}${o.skipSequential ? ' --skip-sequential' : ''}${o.singer ? ' --singer' : ''}\`; ` +
         `load average ${os
           .loadavg()
           .map((x) => x.toFixed(1))
