@@ -472,7 +472,7 @@ export async function run(argv: string[]): Promise<number> {
         : `| sequential cursor | ${seq.seconds.toFixed(1)} | ${fmt(seq.records)} | ${fmt(seqRate)} | ours ÷ sequential = **${result.ratio_to_sequential}** (target ≥ ${TARGETS.toSequential}: ${verdict(result.ratio_to_sequential >= TARGETS.toSequential)}) |`,
       ...(singer
         ? [
-            `| Singer tap-intercom ${TAP_VERSION} (companies, contacts) | ${singer.seconds.toFixed(1)} | ${fmt(singer.companies + singer.contactCompanyLinks)} | ${fmt((singer.companies + singer.contactCompanyLinks) / singer.seconds)} | ours ÷ tap (time) = **${(singer.seconds / ours.seconds).toFixed(2)}×** faster |`,
+            `| Singer tap-intercom ${TAP_VERSION} (companies, contacts) | ${singer.seconds.toFixed(1)} | ${fmt(singer.companies + singer.contactCompanyLinks)} | ${fmt((singer.companies + singer.contactCompanyLinks) / singer.seconds)} | our time ÷ its time = **${(ours.seconds / singer.seconds).toFixed(2)}** (${(singer.seconds / ours.seconds).toFixed(2)}× faster) |`,
           ]
         : []),
     ];
