@@ -202,7 +202,7 @@ async function runBackfill(stack: BenchStack): Promise<BackfillRun> {
     async () => {
       if (worker.exited()) throw new Error(`the worker process exited:\n${worker.output()}`);
       const s = await call('GET', `/v1/data_sources/${sourceId}`);
-      return s.body?.status === 'connected' ? true : undefined;
+      return s.body?.lifecycle_status === 'connected' ? true : undefined;
     },
     'the source to be connected',
     { timeoutMs: 180_000, everyMs: 250 },
@@ -247,7 +247,7 @@ async function runBackfill(stack: BenchStack): Promise<BackfillRun> {
         const elapsed = (now - importAt) / 1000;
         const rss = sampler.samples.at(-1)?.rssMb;
         console.log(
-          `  ${elapsed.toFixed(0).padStart(5)} s  ${s.body?.status}: ${fmt(Number(p.companies_imported ?? 0))} companies, ` +
+          `  ${elapsed.toFixed(0).padStart(5)} s  ${s.body?.lifecycle_status}: ${fmt(Number(p.companies_imported ?? 0))} companies, ` +
             `${fmt(Number(p.contacts_imported ?? 0))} contacts, ${fmt(Number(p.pages_fetched ?? 0))} pages; ` +
             `worker RSS ${rss === undefined ? '?' : fmt(rss)} MB`,
         );

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
+import type { Duration } from '@temporalio/common';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ImportWrites } from '../src/db/repositories/import-writes';
@@ -194,7 +195,7 @@ async function importSource(stack: BenchStack): Promise<{ sourceId: string; seco
     async () => {
       if (worker.exited()) throw new Error(`the worker process exited:\n${worker.output()}`);
       const s = await call('GET', `/v1/data_sources/${sourceId}`);
-      return s.body?.status === 'connected' ? true : undefined;
+      return s.body?.lifecycle_status === 'connected' ? true : undefined;
     },
     'the source to be connected',
     { timeoutMs: 180_000, everyMs: 250 },
@@ -675,7 +676,7 @@ export async function run(argv: string[]): Promise<number> {
         partitions: 8,
         verbose: o.verbose,
         apiPort,
-        tuning: { continueAsNewAfterEvents: o.continueAsNewAfter, drainFor: o.drainFor },
+        tuning: { continueAsNewAfterEvents: o.continueAsNewAfter, drainFor: o.drainFor as Duration | undefined },
       },
       cleanup,
     );

@@ -1,14 +1,23 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { msToNumber } from '@temporalio/common';
+import { msToNumber, type Duration } from '@temporalio/common';
 import { z } from 'zod';
 
-function isDuration(value: string): boolean {
+/** Whether `value` is a duration Temporal reads ('30m', '1h', '6 hours') of at least `minMs`. */
+function isDuration(value: string, minMs = 60_000): value is Duration & string {
   try {
-    return msToNumber(value as '1h') >= 60_000;
+    return msToNumber(value as Duration) >= minMs;
   } catch {
     return false;
   }
+}
+
+/** A duration setting: validated here, so its type says what it is everywhere else (no casts downstream). */
+function duration(fallback: Duration & string, minMs: number, message: string) {
+  return z
+    .string()
+    .default(fallback)
+    .refine((v): v is Duration & string => isDuration(v, minMs), message);
 }
 
 /**
@@ -161,26 +170,15 @@ const WORKER_TUNING = {
   /** PostgreSQL connections of one worker: at most about one per concurrent activity is ever used. */
   WORKER_DB_POOL_SIZE: count(1, 20),
   /** On SIGTERM, how long activities in flight may run before they are cancelled (then resumed elsewhere). */
-  WORKER_SHUTDOWN_GRACE: z
-    .string()
-    .default('10s')
-    .refine((v) => isAnyDuration(v), 'must be a duration such as 10s or 1m'),
+  WORKER_SHUTDOWN_GRACE: duration('10s', 0, 'must be a duration such as 10s or 1m'),
 };
-
-function isAnyDuration(value: string): boolean {
-  try {
-    return msToNumber(value as '1s') >= 0;
-  } catch {
-    return false;
-  }
-}
 
 export interface WorkerTuning {
   maxConcurrentActivities: number;
   maxConcurrentWorkflowTasks: number;
   maxCachedWorkflows: number;
   dbPoolSize: number;
-  shutdownGraceTime: string;
+  shutdownGraceTime: Duration;
 }
 
 function workerTuning(e: z.infer<z.ZodObject<typeof WORKER_TUNING>>): WorkerTuning {
@@ -231,14 +229,8 @@ const schema = z.object({
   INTERCOM_CLIENT_SECRET: optionalString,
   INTERCOM_API_BASE: optionalString.pipe(z.url().optional()),
   INTERCOM_OAUTH_URL: optionalString.pipe(z.url().optional()),
-  RECONCILE_INTERVAL: z
-    .string()
-    .default('1h')
-    .refine((v) => isDuration(v), 'must be a duration such as 30m, 1h or 6 hours (at least a minute)'),
-  WEBHOOK_RETENTION: z
-    .string()
-    .default('3 days')
-    .refine((v) => isDuration(v), 'must be a duration such as 12h, 3 days or 7d (at least a minute)'),
+  RECONCILE_INTERVAL: duration('1h', 60_000, 'must be a duration such as 30m, 1h or 6 hours (at least a minute)'),
+  WEBHOOK_RETENTION: duration('3 days', 60_000, 'must be a duration such as 12h, 3 days or 7d (at least a minute)'),
   WEBHOOK_INBOX_CAP: z.coerce
     .number({ error: 'must be a number' })
     .int('must be an integer')
@@ -270,7 +262,7 @@ export type Config = {
   /** ENCRYPTION_KEY_PREVIOUS: keys that still decrypt tokens sealed before a rotation. */
   previousEncryptionKeys: Buffer[];
   intercom: { clientId?: string; clientSecret?: string; apiBase?: string; oauthUrl?: string };
-  reconcileInterval: string;
+  reconcileInterval: Duration;
   /**
    * The webhook inbox: processed notifications (and those of unknown workspaces) are kept `retentionMs`, long
    * enough to recognise Intercom's redeliveries; a source that cannot apply its inbox stores at most `cap`.
@@ -323,7 +315,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       oauthUrl: e.INTERCOM_OAUTH_URL?.replace(/\/$/, ''),
     },
     reconcileInterval: e.RECONCILE_INTERVAL,
-    webhookInbox: { retentionMs: msToNumber(e.WEBHOOK_RETENTION as '1h'), cap: e.WEBHOOK_INBOX_CAP },
+    webhookInbox: { retentionMs: msToNumber(e.WEBHOOK_RETENTION), cap: e.WEBHOOK_INBOX_CAP },
     endpointBeatMs: 5_000,
     logLevel: e.LOG_LEVEL,
     worker: workerTuning(e),

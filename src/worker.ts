@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import type { Duration } from '@temporalio/common';
 import { DefaultLogger, type NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { loadConfig, loadConfigOrExit, type Config, type WorkerTuning } from './config';
@@ -35,7 +34,7 @@ export function createSyncWorker(opts: SyncWorkerOptions): Promise<Worker> {
       : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities(opts.deps),
     // A deploy lets a page in flight finish; anything longer resumes from its heartbeat on another worker.
-    shutdownGraceTime: tuning.shutdownGraceTime as Duration,
+    shutdownGraceTime: tuning.shutdownGraceTime,
     // Cancellation (a delete) reaches an activity with the answer to its next heartbeat: forward heartbeats every
     // two seconds at most, so a delete interrupts a page, a wait or a retry within seconds.
     maxHeartbeatThrottleInterval: '2 seconds',
@@ -63,6 +62,7 @@ export async function createActivityDeps(
     metrics,
     log,
     intercomApiBase: config.intercom.apiBase,
+    reconcileInterval: config.reconcileInterval,
     close: () => db.destroy(),
   };
 }

@@ -1,5 +1,6 @@
 import { companyToRecord } from '../domain/intercom-mapping';
 import { ImportWrites, SourceDeletions } from '../db/repositories/import-writes';
+import { SourceProgressWrites } from '../db/repositories/source-progress';
 import { IntercomHttpError } from '../intercom/errors';
 import type { IntercomHttp } from '../intercom/http';
 import { fetchScrollPage, type ScrollPage } from '../intercom/pages';
@@ -46,6 +47,7 @@ function prefetch(http: IntercomHttp, scrollParam: string | undefined): Promise<
  */
 export function createCompanyBackfill(deps: ActivityDeps) {
   const writes = new ImportWrites(deps.db);
+  const progressWrites = new SourceProgressWrites(deps.db);
   const deletions = new SourceDeletions(deps.db);
   return {
     async importCompanies(
@@ -66,7 +68,7 @@ export function createCompanyBackfill(deps: ActivityDeps) {
         ctx.heartbeat(cursor);
         return prefetch(session.http, undefined);
       };
-      const progress = new ProgressBuffer(writes, sourceId);
+      const progress = new ProgressBuffer(progressWrites, sourceId);
       let failedInARow = 0;
       try {
         let next = prefetch(session.http, cursor.scrollParam);

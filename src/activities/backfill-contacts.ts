@@ -10,6 +10,7 @@ import {
 import { contactToFields, embeddedCompanyIds } from '../domain/intercom-mapping';
 import type { IntercomContact } from '../domain/intercom-types';
 import { ImportWrites, SourceDeletions, type ContactLinks } from '../db/repositories/import-writes';
+import { SourceProgressWrites } from '../db/repositories/source-progress';
 import type { IntercomHttp } from '../intercom/http';
 import { fetchAllContactCompanyIds, nextCursor, searchContacts } from '../intercom/pages';
 import type { ActivityDeps } from './deps';
@@ -35,6 +36,7 @@ interface SearchImportResult {
 
 export function createContactBackfill(deps: ActivityDeps) {
   const writes = new ImportWrites(deps.db);
+  const progressWrites = new SourceProgressWrites(deps.db);
   const deletions = new SourceDeletions(deps.db);
 
   /** Resolves every company of each contact (over 10 needs its own request), writes the page, counts skips. */
@@ -72,7 +74,7 @@ export function createContactBackfill(deps: ActivityDeps) {
     const session = await openIntercomSession(deps, sourceId);
     const cursor: PartitionCursor = ctx.resumeFrom<PartitionCursor>() ??
       (resumeFrom as PartitionCursor | undefined) ?? { pages: 0, contacts: 0, skipped: 0 };
-    const progress = new ProgressBuffer(writes, sourceId);
+    const progress = new ProgressBuffer(progressWrites, sourceId);
     // Search cursors are stateless, so the next page is fetched while this one is written; the heartbeated
     // cursor only moves once a page is committed, so a resumed attempt re-reads at most what was in flight.
     const fetchPage = (startingAfter: string | undefined) => {

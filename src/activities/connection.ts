@@ -1,4 +1,5 @@
-import { AttributeDefinitionEntity, SourceEntity } from '../db/entities';
+import { AttributeRepository } from '../db/repositories/attributes';
+import { SourceConnection } from '../db/repositories/source-connection';
 import {
   importSelectionSchema,
   isSelectableAttributeName,
@@ -33,27 +34,28 @@ export interface SourceRecord {
 }
 
 export function createConnectionActivities(deps: ActivityDeps) {
+  const sources = new SourceConnection(deps.db);
+  const attributes = new AttributeRepository(deps.db);
   return {
     /** What a restarted source workflow continues from: the source's row (the workflow's recoveredState maps it). */
     async recoveryState(sourceId: string): Promise<SourceRecord> {
-      const source = await deps.db.getRepository(SourceEntity).findOneBy({ id: sourceId });
+      const source = await sources.forImport(sourceId);
       if (!source) throw failure(FailureType.SourceGone, `Source ${sourceId} no longer exists`);
-      const p = (source.progress ?? {}) as Record<string, unknown>;
-      const text = (v: unknown) => (typeof v === 'string' ? v : null);
-      const reconciled = text(p.reconcileStartedAt);
+      const p = source.progress;
+      const reconciled = p.reconcileStartedAt;
       return {
         status: source.deletedAt ? 'deleting' : source.status,
         lastError: source.lastError,
-        generation: Number(p.generation ?? 0) || 0,
-        backfillStartedAt: text(p.startedAt),
-        backfillFinishedAt: text(p.finishedAt),
+        generation: p.generation,
+        backfillStartedAt: p.startedAt,
+        backfillFinishedAt: p.finishedAt,
         reconcileStartedAt: reconciled ? Math.floor(Date.parse(reconciled) / 1000) : null,
       };
     },
 
     /** Mirrors the workflow's status into the database, which the API reads even when no worker runs. */
     async recordSourceStatus(sourceId: string, status: SourceStatus, lastError: string | null): Promise<void> {
-      await deps.db.getRepository(SourceEntity).update({ id: sourceId }, { status, lastError });
+      await sources.recordStatus(sourceId, status, lastError);
     },
 
     /**
@@ -66,16 +68,16 @@ export function createConnectionActivities(deps: ActivityDeps) {
         async (region) => (await openIntercomSession(deps, sourceId, region)).http,
         regionsToTry(deps.intercomApiBase),
       );
-      const repo = deps.db.getRepository(SourceEntity);
-      const source = await repo.findOneBy({ id: sourceId });
+      const source = await sources.forImport(sourceId);
       if (source?.workspaceId && source.workspaceId !== me.workspaceId) {
         const own = { workspaceId: source.workspaceId, workspaceName: source.workspaceName };
         throw failure(FailureType.WorkspaceMismatch, workspaceMismatchMessage(own, me));
       }
-      await repo.update(
-        { id: sourceId },
-        { workspaceId: me.workspaceId, region: me.region, workspaceName: me.name, lastError: null },
-      );
+      await sources.recordWorkspace(sourceId, {
+        workspaceId: me.workspaceId,
+        region: me.region,
+        workspaceName: me.name,
+      });
       return { workspaceId: me.workspaceId, region: me.region };
     },
 
@@ -94,7 +96,6 @@ export function createConnectionActivities(deps: ActivityDeps) {
           if (a.custom || !byName.has(a.name)) byName.set(a.name, a);
         }
         const rows = [...byName.values()].map((a) => ({
-          sourceId,
           model,
           name: a.name,
           label: storableText(String(a.label ?? a.name), MAX_ATTRIBUTE_NAME, 'label'),
@@ -102,15 +103,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
           custom: a.custom === true,
           archived: a.archived === true,
         }));
-        if (rows.length > 0) {
-          await deps.db
-            .createQueryBuilder()
-            .insert()
-            .into(AttributeDefinitionEntity)
-            .values(rows)
-            .orUpdate(['label', 'data_type', 'custom', 'archived'], ['source_id', 'model', 'name'])
-            .execute();
-        }
+        await attributes.saveCatalogue(sourceId, rows);
         counts[model] = rows.filter((r) => r.custom && !r.archived).length;
       }
       return counts;
@@ -119,33 +112,14 @@ export function createConnectionActivities(deps: ActivityDeps) {
     /** Validates the selection against the catalogue and stores it; unknown attributes are the user's mistake. */
     async saveImportSelection(sourceId: string, input: ImportSelection): Promise<void> {
       const selection = importSelectionSchema.parse(input);
-      const repo = deps.db.getRepository(AttributeDefinitionEntity);
-      const catalogue = await repo.findBy({ sourceId });
-      const unknown = unknownAttributes(
-        selection,
-        catalogue.map((d) => ({ ...d, label: d.label })),
-      );
+      const unknown = unknownAttributes(selection, await attributes.catalogue(sourceId));
       if (unknown.length > 0) {
         throw failure(
           FailureType.UnknownAttribute,
           `Unknown custom attribute(s): ${unknown.join(', ')}. GET /v1/data_sources/${sourceId}/intercom/fields lists them.`,
         );
       }
-      await deps.db.transaction(async (tx) => {
-        await tx.getRepository(SourceEntity).update({ id: sourceId }, { settings: selection });
-        await tx.getRepository(AttributeDefinitionEntity).update({ sourceId }, { selected: false });
-        for (const model of ['company', 'contact'] as const) {
-          const names = selection.custom_attributes[model];
-          if (names.length > 0) {
-            await tx
-              .createQueryBuilder()
-              .update(AttributeDefinitionEntity)
-              .set({ selected: true })
-              .where('source_id = :sourceId AND model = :model AND name IN (:...names)', { sourceId, model, names })
-              .execute();
-          }
-        }
-      });
+      await attributes.saveSelection(sourceId, selection);
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { Duration } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import type { CredentialStore } from '../db/repositories/credentials';
 import type { RateLimiters } from '../intercom/rate-limiter';
@@ -13,4 +14,6 @@ export interface ActivityDeps {
   log: Logger;
   /** Overrides Intercom's regional hosts (the fake Intercom). */
   intercomApiBase?: string;
+  /** RECONCILE_INTERVAL as this worker is configured: running sources take it up at their next reconciliation. */
+  reconcileInterval?: Duration;
 }

@@ -1,4 +1,5 @@
-import { AttributeDefinitionEntity, SourceEntity } from '../db/entities';
+import { AttributeRepository } from '../db/repositories/attributes';
+import { SourceConnection, type SourceForImport } from '../db/repositories/source-connection';
 import { importSelectionSchema, type ImportSelection } from '../domain/source';
 import type { AttributeSelection } from '../domain/intercom-mapping';
 import { IntercomHttp, intercomBaseUrl } from '../intercom/http';
@@ -7,7 +8,7 @@ import { activityContext } from './heartbeat';
 import type { ActivityDeps } from './deps';
 
 export interface IntercomSession {
-  source: SourceEntity;
+  source: SourceForImport;
   http: IntercomHttp;
   selection: ImportSelection;
   attributes: { company: AttributeSelection; contact: AttributeSelection };
@@ -23,7 +24,7 @@ export async function openIntercomSession(
   /** Talk to this region's host instead of the stored one (connecting, before the region is known). */
   region?: string,
 ): Promise<IntercomSession> {
-  const source = await deps.db.getRepository(SourceEntity).findOneBy({ id: sourceId });
+  const source = await new SourceConnection(deps.db).forImport(sourceId);
   if (!source || source.deletedAt) throw failure(FailureType.SourceGone, `Source ${sourceId} no longer exists`);
   const token = await deps.credentials.load(sourceId);
   if (!token) throw failure(FailureType.TokenRejected, 'No Intercom token is stored for this source; connect it again');
@@ -40,7 +41,7 @@ export async function openIntercomSession(
   });
 
   const selection = importSelectionSchema.parse(source.settings ?? {});
-  const defs = await deps.db.getRepository(AttributeDefinitionEntity).findBy({ sourceId });
+  const defs = await new AttributeRepository(deps.db).catalogue(sourceId);
   const typesOf = (model: 'company' | 'contact') =>
     new Map(defs.filter((d) => d.model === model).map((d) => [d.name, d.dataType]));
   return {

@@ -1,6 +1,6 @@
 import { CancelledFailure } from '@temporalio/activity';
 import { toIsoTimestamp } from '../domain/custom-attributes';
-import { companyToRecord, contactToFields, embeddedCompanyIds } from '../domain/intercom-mapping';
+import { companyToRecord, contactToFields, embeddedCompanyIds, needsTagNames } from '../domain/intercom-mapping';
 import type { IntercomCompany, IntercomContact } from '../domain/intercom-types';
 import { fromWebhookItem, toSeconds, type WebhookObject } from '../domain/webhook-items';
 import { classifyTopic } from '../domain/webhook-topics';
@@ -78,6 +78,11 @@ export function createLiveSync(deps: ActivityDeps) {
     }
   }
 
+  async function workspaceTagNames(session: IntercomSession): Promise<Map<string, string>> {
+    const list = await session.http.get<{ data?: Array<{ id: string; name: string }> }>('/tags');
+    return new Map((list.data ?? []).map((t) => [t.id, t.name]));
+  }
+
   async function flushCompanies(session: IntercomSession, batch: LatestById<IntercomCompany>, generation: number) {
     if (batch.items.size === 0) return;
     const ids = [...batch.items.keys()];
@@ -87,9 +92,10 @@ export function createLiveSync(deps: ActivityDeps) {
         undecided.has(item.id) ? current<IntercomCompany>(session, `/companies/${encodeURIComponent(item.id)}`) : item,
       ),
     );
-    const records = companies
-      .filter((c): c is IntercomCompany => c !== null)
-      .map((c) => companyToRecord(c, session.attributes.company));
+    const found = companies.filter((c): c is IntercomCompany => c !== null);
+    // Webhook items name their tags by id only: one GET /tags names them all.
+    const tagNames = found.some(needsTagNames) ? await workspaceTagNames(session) : undefined;
+    const records = found.map((c) => companyToRecord(c, session.attributes.company, tagNames));
     await writes.upsertCustomerRecords(session.source.id, records, generation);
     batch.items.clear();
   }
@@ -186,7 +192,7 @@ export function createLiveSync(deps: ActivityDeps) {
   async function applyPending(sourceId: string, session: IntercomSession, limit: number): Promise<number> {
     const rows = await inbox.pending(sourceId, limit);
     if (rows.length === 0) return 0;
-    const generation = Number(session.source.progress.generation ?? 0); // the generation the last backfill wrote
+    const generation = session.source.progress.generation; // the generation the last backfill wrote
     await applyBatch(session, rows, generation);
     await inbox.markProcessed(
       sourceId,

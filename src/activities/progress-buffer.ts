@@ -1,4 +1,4 @@
-import type { ImportWrites } from '../db/repositories/import-writes';
+import type { SourceProgressWrites } from '../db/repositories/source-progress';
 
 type Delta = { pagesFetched?: number; contactsSkippedNoCompany?: number };
 
@@ -11,7 +11,7 @@ export class ProgressBuffer {
   private lastFlush = Date.now();
 
   constructor(
-    private readonly writes: ImportWrites,
+    private readonly writes: SourceProgressWrites,
     private readonly sourceId: string,
     private readonly everyMs = 1000,
   ) {}
@@ -26,7 +26,6 @@ export class ProgressBuffer {
     const delta = this.pending;
     this.pending = { pagesFetched: 0, contactsSkippedNoCompany: 0 };
     this.lastFlush = Date.now();
-    if (delta.pagesFetched > 0 || delta.contactsSkippedNoCompany > 0)
-      await this.writes.addProgress(this.sourceId, delta);
+    if (delta.pagesFetched > 0 || delta.contactsSkippedNoCompany > 0) await this.writes.addCounts(this.sourceId, delta);
   }
 }

@@ -25,11 +25,11 @@ export function createContext(deps: ApiDeps): ApiContext {
 }
 
 export const sourceNotFound = (id: string): ApiError =>
-  new ApiError(404, `No data source with uuid ${id}`, { data_source_uuid: 'not found' });
+  new ApiError(404, `Data source not found: no data source with uuid ${id}`, {}, 'data_source_uuid');
 
-/** A live source, else 404. */
+/** A live source, else 404 (a source being deleted is gone for the API, as in ChartMogul). */
 export async function liveSource(ctx: ApiContext, id: string): Promise<SourceSummary> {
-  const source = await ctx.sources.find(id);
+  const source = await ctx.sources.find(id, { hideDeleting: true });
   if (!source) throw sourceNotFound(id);
   return source;
 }
@@ -38,7 +38,7 @@ export async function liveSource(ctx: ApiContext, id: string): Promise<SourceSum
 export async function intercomSource(ctx: ApiContext, id: string): Promise<SourceSummary> {
   const source = await ctx.sources.find(id, { includeDeleted: true });
   if (!source) throw sourceNotFound(id);
-  if (source.deletedAt || source.status === 'deleting' || source.status === 'deleted') {
+  if (source.deletedAt || source.deleteRequestedAt || source.status === 'deleting' || source.status === 'deleted') {
     throw new ApiError(409, `Data source ${id} was deleted`, { data_source_uuid: 'was deleted' });
   }
   if (source.system !== 'intercom') {

@@ -55,6 +55,8 @@ const customerFields = {
   website_url: optionalText(2048),
   country,
   city: optionalText(255),
+  state: optionalText(255),
+  zip: optionalText(64),
   lead_created_at: timestamp,
   free_trial_started_at: timestamp,
 };
@@ -97,7 +99,7 @@ const ATTRIBUTE_TYPES = ['String', 'Integer', 'Decimal', 'Timestamp', 'Boolean']
 const attributeKey = text(255).min(1, 'must not be empty');
 
 /** `attributes.custom` on create: `[{type, key, value, source?}]` → `{key: typed value}`. */
-const customOnCreate = z
+export const customOnCreate = z
   .array(
     z
       .object({
@@ -126,7 +128,7 @@ const customOnCreate = z
 
 /** `attributes.custom` on update: `{key: value}` or `{key: {value, source}}`. */
 const updateValue = z.union([text(255), z.number(), z.boolean(), z.null()]);
-const customOnUpdate = z.record(
+export const customOnUpdate = z.record(
   attributeKey,
   z.union([updateValue, z.object({ value: updateValue, source: z.string().optional() }).transform((o) => o.value)], {
     error: 'must be a string (255 characters at most), number, boolean, null or {value, source}',
@@ -134,12 +136,34 @@ const customOnUpdate = z.record(
   { error: 'must be an object of key: value' },
 );
 
+/** Tag names: ChartMogul keeps them as given (trimmed); duplicates collapse. */
+const tagList = z
+  .array(text(255).trim().min(1, 'must not be empty'), { error: 'must be an array of strings' })
+  .max(1000, 'has too many tags')
+  .transform((tags) => [...new Set(tags)]);
+
 export const createCustomerBody = z.object({
   data_source_uuid: text(64).min(1, 'is required'),
   external_id: text(255).min(1, 'must not be empty'),
   ...customerFields,
-  attributes: z.object({ custom: customOnCreate.optional() }, { error: 'must be an object' }).optional().nullable(),
+  attributes: z
+    .object({ custom: customOnCreate.optional(), tags: tagList.optional() }, { error: 'must be an object' })
+    .optional()
+    .nullable(),
 });
+
+/** `POST /v1/customers/{uuid}/attributes/custom` (and by email, with `email`). */
+export const addCustomBody = z.object({ custom: customOnCreate });
+export const addCustomByEmailBody = z.object({ email: text(255).min(1, 'is required'), custom: customOnCreate });
+/** `PUT /v1/customers/{uuid}/attributes/custom`: `{custom: {key: value}}`. */
+export const updateCustomBody = z.object({ custom: customOnUpdate });
+/** `DELETE /v1/customers/{uuid}/attributes/custom`: `{custom: [key, …]}`. */
+export const removeCustomBody = z.object({
+  custom: z.array(attributeKey, { error: 'must be an array of attribute keys' }).max(1000, 'has too many keys'),
+});
+/** `POST|DELETE /v1/customers/{uuid}/attributes/tags` (and by email, with `email`). */
+export const tagsBody = z.object({ tags: tagList });
+export const tagsByEmailBody = z.object({ email: text(255).min(1, 'is required'), tags: tagList });
 
 export const updateCustomerBody = z.object({
   data_source_uuid: text(64).min(1).optional(),

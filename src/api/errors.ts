@@ -5,12 +5,17 @@ import { SourceNameTaken } from '../db/repositories/sources';
 import type { Logger } from '../logger';
 import { SourceCommandRejected } from '../failures';
 
-/** An error the API answers with its own status and ChartMogul-style body. */
+/**
+ * An error the API answers with its own status and ChartMogul's body: `{code, message, param}` naming the
+ * parameter at fault (a lookup, a query parameter), and `errors` with a message per field when there are several
+ * (ChartMogul's 422 for invalid import input).
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
     readonly errors: Record<string, string> = {},
+    readonly param?: string,
   ) {
     super(message);
   }
@@ -19,17 +24,33 @@ export class ApiError extends Error {
 export interface ErrorBody {
   code: number;
   message: string;
-  errors: Record<string, string>;
+  param?: string;
+  errors?: Record<string, string>;
 }
 
-export const errorBody = (code: number, message: string, errors: Record<string, string> = {}): ErrorBody => ({
+/** The error body; `param` defaults to the first field of `errors`, and `errors` is left out when empty. */
+export const errorBody = (
+  code: number,
+  message: string,
+  errors: Record<string, string> = {},
+  param: string | undefined = Object.keys(errors)[0],
+): ErrorBody => ({
   code,
   message,
-  errors,
+  ...(param === undefined ? {} : { param }),
+  ...(Object.keys(errors).length ? { errors } : {}),
 });
 
-/** Parses `value` with `schema`; a mismatch is a 400 naming every field (`where` prefixes the message). */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query'): z.output<S> {
+/**
+ * Parses `value` with `schema`; a mismatch is a 400 naming every field (`where` prefixes the message), or
+ * `status` (ChartMogul answers invalid import input with 422).
+ */
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where: 'body' | 'query',
+  status = 400,
+): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const errors: Record<string, string> = {};
@@ -40,13 +61,31 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where
   const detail = Object.entries(errors)
     .map(([k, m]) => `${k}: ${m}`)
     .join('; ');
-  throw new ApiError(400, `Invalid request ${where}: ${detail}`, errors);
+  throw new ApiError(status, `Invalid request ${where}: ${detail}`, errors);
+}
+
+/**
+ * Parses a query string strictly: a parameter the schema does not know is a 400 naming it, so an unsupported
+ * filter never silently widens a result.
+ */
+export function parseQuery<S extends z.ZodObject>(schema: S, query: unknown): z.output<S> {
+  const known = new Set(Object.keys(schema.shape));
+  const unknown = Object.keys((query ?? {}) as object).filter((k) => !known.has(k));
+  if (unknown.length) {
+    throw new ApiError(
+      400,
+      `Unsupported query parameter ${unknown.map((k) => `"${k}"`).join(', ')}; supported: ${[...known].join(', ')}`,
+      {},
+      unknown[0],
+    );
+  }
+  return parseInput(schema, query, 'query');
 }
 
 /** What status and body an error becomes; anything unexpected is a 500 with a generic message. */
 export function describeError(err: unknown): { status: number; body: ErrorBody; unexpected: boolean } {
   if (err instanceof ApiError)
-    return { status: err.status, body: errorBody(err.status, err.message, err.errors), unexpected: false };
+    return { status: err.status, body: errorBody(err.status, err.message, err.errors, err.param), unexpected: false };
   if (err instanceof SourceNameTaken) {
     return {
       status: 409,

@@ -1,4 +1,5 @@
-import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from './schemas';
+import { SOURCE_STATUSES } from '../domain/source';
+import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from './list-queries';
 
 /** The OpenAPI 3.1 description of the API, served at `/openapi.json`. Hand-written; keep it next to the routes. */
 
@@ -33,16 +34,44 @@ const paging: Json[] = [
     maximum: MAX_PER_PAGE,
     default: DEFAULT_PER_PAGE,
   }),
+  query('page', 'Deprecated page number (offset paging, as older clients send it); not with `cursor`', {
+    type: 'integer',
+    minimum: 1,
+  }),
 ];
 const list = (item: string): Json => ({
   type: 'object',
   required: ['entries', 'cursor', 'has_more'],
+  additionalProperties: false,
   properties: {
     entries: { type: 'array', items: ref(item) },
-    cursor: nullable('string'),
+    cursor: { type: 'string', description: 'Continues after the last entry; present on the last page too' },
     has_more: { type: 'boolean' },
+    page: { type: 'integer', description: 'With `page` only' },
+    per_page: { type: 'integer', description: 'With `page` only' },
+    current_page: { type: 'integer', description: 'With `page` only' },
+    total_pages: { type: 'integer', description: 'With `page` only' },
   },
 });
+const unknownParameter = 'An unsupported query parameter (named in `param`), a bad value or cursor';
+const tagsAnswer: Json = {
+  type: 'object',
+  required: ['tags'],
+  additionalProperties: false,
+  properties: { tags: { type: 'array', items: { type: 'string' } } },
+};
+const customAnswer: Json = {
+  type: 'object',
+  required: ['custom'],
+  additionalProperties: false,
+  properties: { custom: { type: 'object' } },
+};
+const entriesAnswer: Json = {
+  type: 'object',
+  required: ['entries'],
+  additionalProperties: false,
+  properties: { entries: { type: 'array', items: ref('Customer') } },
+};
 const unauthorized = { '401': error('No valid API key') };
 const body = (schema: Json): Json => ({ required: true, content: { 'application/json': { schema } } });
 const customerRef: Json = {
@@ -80,9 +109,11 @@ const customerInput = (required: string[], custom: Json): Json => ({
     website_url: nullable('string'),
     country: nullable('string', { description: 'ISO 3166-1 alpha-2' }),
     city: nullable('string'),
+    state: nullable('string'),
+    zip: nullable('string'),
     lead_created_at: nullable('string', { format: 'date-time' }),
     free_trial_started_at: nullable('string', { format: 'date-time' }),
-    attributes: { type: 'object', properties: { custom } },
+    attributes: { type: 'object', properties: { custom, tags: { type: 'array', items: { type: 'string' } } } },
   },
 });
 const mergeAutomation: Json = {
@@ -101,11 +132,68 @@ const mergeAutomation: Json = {
     },
   },
 };
+const customerErrors = { ...unauthorized, '404': error('Unknown customer'), '422': error('Invalid input, per field') };
+const customResponses = { '200': json(customAnswer, 'All custom attributes of the customer'), ...customerErrors };
+const tagResponses = { '200': json(tagsAnswer, 'All tags of the customer'), ...customerErrors };
+const byEmailResponses = {
+  '200': json(entriesAnswer, 'The customers with that email'),
+  ...unauthorized,
+  '404': error('No customer has this email'),
+  '422': error('Invalid input, per field'),
+};
+const tagsBody: Json = {
+  type: 'object',
+  required: ['tags'],
+  properties: { tags: { type: 'array', items: { type: 'string' } } },
+};
 const sourceErrors = {
   ...unauthorized,
   '404': error('Unknown data source'),
   '409': error('Deleted or not an Intercom source'),
 };
+
+/** ChartMogul's customer object, every key always present (hyphenated ones included). */
+const customerProperties: Json = {
+  id: { type: 'integer' },
+  uuid: { type: 'string', pattern: '^cus_' },
+  external_id: { type: 'string' },
+  external_ids: { type: 'array', items: { type: 'string' } },
+  data_source_uuid: { type: 'string' },
+  data_source_uuids: { type: 'array', items: { type: 'string' } },
+  name: { type: 'string' },
+  email: { type: 'string' },
+  company: { type: 'string' },
+  status: { type: 'string' },
+  'customer-since': nullable('string', { format: 'date-time' }),
+  lead_created_at: nullable('string', { format: 'date-time' }),
+  free_trial_started_at: nullable('string', { format: 'date-time' }),
+  city: nullable('string'),
+  state: nullable('string'),
+  country: nullable('string', { description: 'ISO 3166-1 alpha-2' }),
+  zip: nullable('string'),
+  website_url: nullable('string'),
+  mrr: { type: 'integer', description: 'Always 0: no billing data here' },
+  arr: { type: 'integer', description: 'Always 0: no billing data here' },
+  'billing-system-url': nullable('string', { description: "The Intercom company's page; null for custom" }),
+  'chartmogul-url': { type: 'string', description: "The customer's page in /app" },
+  'billing-system-type': { enum: ['Intercom', 'ImportApi'] },
+  currency: { const: 'USD' },
+  'currency-sign': { const: '$' },
+  owner: { type: 'null' },
+  attributes: ref('Attributes'),
+  address: {
+    type: 'object',
+    required: ['address_zip', 'city', 'state', 'country'],
+    additionalProperties: false,
+    properties: {
+      address_zip: nullable('string'),
+      city: nullable('string'),
+      state: nullable('string'),
+      country: nullable('string', { description: 'The country name ("United States")' }),
+    },
+  },
+};
+const CUSTOMER_KEYS = Object.keys(customerProperties);
 
 export function buildOpenApiDocument(publicUrl: string): Json {
   return {
@@ -127,21 +215,36 @@ export function buildOpenApiDocument(publicUrl: string): Json {
       schemas: {
         Error: {
           type: 'object',
-          required: ['code', 'message', 'errors'],
+          description:
+            "ChartMogul's error body: `param` names the parameter at fault; `errors` has a message per field " +
+            '(invalid import input is a 422 with `errors`)',
+          required: ['code', 'message'],
+          additionalProperties: false,
           properties: {
             code: { type: 'integer' },
             message: { type: 'string' },
+            param: { type: 'string' },
             errors: { type: 'object', additionalProperties: { type: 'string' } },
           },
         },
         DataSource: {
           type: 'object',
-          required: ['uuid', 'name', 'system', 'status', 'created_at', 'progress'],
+          required: ['uuid', 'name', 'system', 'status', 'lifecycle_status', 'created_at', 'progress'],
           properties: {
             uuid: { type: 'string', pattern: '^ds_[a-z0-9]{26}$' },
             name: { type: 'string' },
             system: { enum: ['Intercom', 'Custom'] },
-            status: { type: 'string' },
+            status: {
+              enum: ['never_imported', 'import_in_progress', 'import_complete', 'idle', 'deleted'],
+              description:
+                "ChartMogul's words: never_imported (not connected or nothing imported yet), import_in_progress " +
+                '(backfill or re-sync), import_complete (live), idle (custom sources; an Intercom source waiting ' +
+                'for a new token)',
+            },
+            lifecycle_status: {
+              enum: [...SOURCE_STATUSES],
+              description: "This service's richer lifecycle",
+            },
             created_at: { type: 'string', format: 'date-time' },
             region: nullable('string'),
             workspace_id: nullable('string'),
@@ -228,32 +331,45 @@ export function buildOpenApiDocument(publicUrl: string): Json {
             selected: { type: 'boolean' },
           },
         },
+        Attributes: {
+          type: 'object',
+          required: ['tags', 'stripe', 'clearbit', 'custom'],
+          additionalProperties: false,
+          properties: {
+            tags: {
+              type: 'array',
+              items: { type: 'string' },
+              description: 'Intercom company tags and tags added here',
+            },
+            stripe: { type: 'object' },
+            clearbit: { type: 'object' },
+            custom: { type: 'object' },
+          },
+        },
         Customer: {
           type: 'object',
-          required: ['uuid', 'external_ids', 'data_source_uuids', 'attributes'],
-          properties: {
-            id: nullable('integer'),
-            uuid: { type: 'string' },
-            external_id: nullable('string'),
-            external_ids: { type: 'array', items: { type: 'string' } },
-            data_source_uuid: nullable('string'),
-            data_source_uuids: { type: 'array', items: { type: 'string' } },
-            name: { type: 'string' },
-            email: { type: 'string' },
-            company: { type: 'string' },
-            status: nullable('string'),
-            'customer-since': nullable('string'),
-            lead_created_at: nullable('string', { format: 'date-time' }),
-            free_trial_started_at: nullable('string', { format: 'date-time' }),
-            city: nullable('string'),
-            country: nullable('string'),
-            website_url: nullable('string'),
-            attributes: { type: 'object', properties: { tags: { type: 'array' }, custom: { type: 'object' } } },
-            address: { type: 'object' },
-          },
+          required: CUSTOMER_KEYS,
+          additionalProperties: false,
+          properties: customerProperties,
         },
         CustomerRecord: {
           type: 'object',
+          required: [
+            'source_id',
+            'external_id',
+            'name',
+            'website_url',
+            'plan',
+            'size',
+            'industry',
+            'monthly_spend',
+            'user_count',
+            'lead_created_at',
+            'free_trial_started_at',
+            'custom',
+            'deleted_in_source_at',
+          ],
+          additionalProperties: false,
           properties: {
             source_id: { type: 'string' },
             external_id: { type: 'string' },
@@ -271,26 +387,44 @@ export function buildOpenApiDocument(publicUrl: string): Json {
           },
         },
         CustomerDetail: {
-          allOf: [
-            ref('Customer'),
-            {
-              type: 'object',
-              properties: {
-                records: { type: 'array', items: ref('CustomerRecord') },
-                contacts: { type: 'array', items: ref('Contact') },
-              },
-            },
-          ],
+          type: 'object',
+          description: 'A Customer, with its records (one per source) and up to 200 contacts',
+          required: [...CUSTOMER_KEYS, 'records', 'contacts'],
+          additionalProperties: false,
+          properties: {
+            ...customerProperties,
+            records: { type: 'array', items: ref('CustomerRecord') },
+            contacts: { type: 'array', items: ref('Contact') },
+          },
         },
         Contact: {
           type: 'object',
-          required: ['uuid', 'data_source_uuid', 'external_id', 'custom'],
+          required: [
+            'uuid',
+            'customer_uuid',
+            'customer_external_id',
+            'data_source_uuid',
+            'external_id',
+            'position',
+            'first_name',
+            'last_name',
+            'email',
+            'phone',
+            'title',
+            'linked_in',
+            'twitter',
+            'notes',
+            'custom',
+            'deleted_in_source_at',
+          ],
+          additionalProperties: false,
           properties: {
-            uuid: { type: 'string' },
+            uuid: { type: 'string', pattern: '^con_' },
             customer_uuid: nullable('string'),
             customer_external_id: { type: 'string' },
             data_source_uuid: { type: 'string' },
             external_id: { type: 'string' },
+            position: nullable('integer', { minimum: 1, description: "The contact's order on its customer" }),
             first_name: nullable('string'),
             last_name: nullable('string'),
             email: nullable('string'),
@@ -298,7 +432,9 @@ export function buildOpenApiDocument(publicUrl: string): Json {
             title: nullable('string'),
             linked_in: nullable('string'),
             twitter: nullable('string'),
+            notes: { type: 'null' },
             custom: { type: 'object' },
+            deleted_in_source_at: nullable('string', { format: 'date-time' }),
           },
         },
       },
@@ -333,9 +469,15 @@ export function buildOpenApiDocument(publicUrl: string): Json {
           parameters: [query('name', 'Exact name'), query('system', '"Intercom" or "Custom"')],
           responses: {
             '200': json(
-              { type: 'object', properties: { data_sources: { type: 'array', items: ref('DataSource') } } },
+              {
+                type: 'object',
+                required: ['data_sources'],
+                additionalProperties: false,
+                properties: { data_sources: { type: 'array', items: ref('DataSource') } },
+              },
               'Sources',
             ),
+            '400': error(unknownParameter),
             ...unauthorized,
           },
         },
@@ -364,9 +506,11 @@ export function buildOpenApiDocument(publicUrl: string): Json {
       },
       '/v1/data_sources/{id}': {
         delete: {
-          summary: 'Delete an Intercom source and everything imported from it, irrevocably (in the background)',
+          summary:
+            'Delete a source and everything imported from it, irrevocably: gone from reads at once, purged in the ' +
+            'background (progress in /app and the Temporal UI)',
           parameters: [idParam],
-          responses: { '204': { description: 'Deletion requested' }, ...sourceErrors },
+          responses: { '204': { description: 'Deleted' }, ...sourceErrors },
         },
         get: {
           summary: 'A data source with its progress',
@@ -378,8 +522,12 @@ export function buildOpenApiDocument(publicUrl: string): Json {
         get: {
           summary:
             'The records of an Intercom source that could not be written, with the reason (a re-sync retries them)',
-          parameters: [idParam, ...paging],
-          responses: { '200': json(list('QuarantinedRecord'), 'Quarantined records'), ...sourceErrors },
+          parameters: [idParam, ...paging.filter((p) => p.name !== 'page')],
+          responses: {
+            '200': json(list('QuarantinedRecord'), 'Quarantined records'),
+            '400': error(unknownParameter),
+            ...sourceErrors,
+          },
         },
       },
       '/v1/data_sources/{id}/intercom/update-fields': {
@@ -500,20 +648,21 @@ export function buildOpenApiDocument(publicUrl: string): Json {
             query('data_source_uuid', 'Customers with a record in this source'),
             query('external_id', 'Customers with a record of this external id'),
             query('status', 'Status'),
+            query('system', 'Customers with a record in a source of this system: "Intercom", "Custom" or "ImportApi"'),
             query('email', 'Email (case-insensitive)'),
             ...paging,
           ],
-          responses: { '200': json(list('Customer'), 'A page'), '400': error('Bad query or cursor'), ...unauthorized },
+          responses: { '200': json(list('Customer'), 'A page'), '400': error(unknownParameter), ...unauthorized },
         },
         post: {
           summary: "Create a custom source's customer (ChartMogul's Import API); the merge automation applies",
           requestBody: body(customerInput(['data_source_uuid', 'external_id'], customAttributeList)),
           responses: {
             '201': json(ref('Customer'), 'The customer the new record belongs to (merged or new)'),
-            '400': error('Bad input (field messages)'),
+            '400': error('Malformed JSON'),
             ...unauthorized,
             '404': error('Unknown data source'),
-            '422': error('An Intercom source, or the external id exists in that source'),
+            '422': error('Invalid input (a message per field), an Intercom source, or the external id exists'),
           },
         },
       },
@@ -571,7 +720,12 @@ export function buildOpenApiDocument(publicUrl: string): Json {
         get: {
           summary: 'Customers by email',
           parameters: [query('email', 'Email (case-insensitive)', { type: 'string' }, true), ...paging],
-          responses: { '200': json(list('Customer'), 'A page'), '400': error('Bad query'), ...unauthorized },
+          responses: {
+            '200': json(list('Customer'), 'A page'),
+            '400': error(unknownParameter),
+            ...unauthorized,
+            '404': error('No customer has this email (`param`: "email")'),
+          },
         },
       },
       '/v1/customers/{uuid}': {
@@ -590,10 +744,10 @@ export function buildOpenApiDocument(publicUrl: string): Json {
           requestBody: body(customerInput([], { type: 'object', additionalProperties: true })),
           responses: {
             '200': json(ref('Customer'), 'The customer the record belongs to now'),
-            '400': error('Bad input (field messages)'),
+            '400': error('Malformed JSON'),
             ...unauthorized,
             '404': error('Unknown customer or data source'),
-            '422': error('No record in a custom source'),
+            '422': error('Invalid input (a message per field), or no record in a custom source'),
           },
         },
         delete: {
@@ -613,10 +767,81 @@ export function buildOpenApiDocument(publicUrl: string): Json {
           parameters: [uuidParam, ...paging],
           responses: {
             '200': json(list('Contact'), 'A page'),
-            '400': error('Bad cursor'),
+            '400': error(unknownParameter),
             ...unauthorized,
             '404': error('Unknown customer'),
           },
+        },
+      },
+      '/v1/customers/{uuid}/attributes': {
+        get: {
+          summary: "The customer's tags and custom attributes",
+          parameters: [uuidParam],
+          responses: {
+            '200': json(ref('Attributes'), 'Attributes'),
+            ...unauthorized,
+            '404': error('Unknown customer'),
+          },
+        },
+      },
+      '/v1/customers/{uuid}/attributes/custom': {
+        post: {
+          summary: "Add custom attributes (typed); they belong to the customer and win over its records' values",
+          parameters: [uuidParam],
+          requestBody: body({ type: 'object', required: ['custom'], properties: { custom: customAttributeList } }),
+          responses: customResponses,
+        },
+        put: {
+          summary: 'Change custom attributes: `{custom: {key: value}}`',
+          parameters: [uuidParam],
+          requestBody: body({ type: 'object', required: ['custom'], properties: { custom: { type: 'object' } } }),
+          responses: customResponses,
+        },
+        delete: {
+          summary: "Remove custom attributes by key (also from the customer's records)",
+          parameters: [uuidParam],
+          requestBody: body({
+            type: 'object',
+            required: ['custom'],
+            properties: { custom: { type: 'array', items: { type: 'string' } } },
+          }),
+          responses: customResponses,
+        },
+      },
+      '/v1/customers/attributes/custom': {
+        post: {
+          summary: 'Add custom attributes to every customer with this email',
+          requestBody: body({
+            type: 'object',
+            required: ['email', 'custom'],
+            properties: { email: { type: 'string' }, custom: customAttributeList },
+          }),
+          responses: { ...byEmailResponses },
+        },
+      },
+      '/v1/customers/{uuid}/attributes/tags': {
+        post: {
+          summary: 'Add tags',
+          parameters: [uuidParam],
+          requestBody: body(tagsBody),
+          responses: tagResponses,
+        },
+        delete: {
+          summary: "Remove tags (also the Intercom ones, until Intercom sends the company's tags again)",
+          parameters: [uuidParam],
+          requestBody: body(tagsBody),
+          responses: tagResponses,
+        },
+      },
+      '/v1/customers/attributes/tags': {
+        post: {
+          summary: 'Add tags to every customer with this email',
+          requestBody: body({
+            type: 'object',
+            required: ['email', 'tags'],
+            properties: { email: { type: 'string' }, tags: { type: 'array', items: { type: 'string' } } },
+          }),
+          responses: { ...byEmailResponses },
         },
       },
       '/v1/contacts': {
@@ -629,7 +854,14 @@ export function buildOpenApiDocument(publicUrl: string): Json {
             query('email', 'Email (case-insensitive)'),
             ...paging,
           ],
-          responses: { '200': json(list('Contact'), 'A page'), '400': error('Bad query or cursor'), ...unauthorized },
+          responses: { '200': json(list('Contact'), 'A page'), '400': error(unknownParameter), ...unauthorized },
+        },
+      },
+      '/v1/contacts/{uuid}': {
+        get: {
+          summary: 'A contact',
+          parameters: [uuidParam],
+          responses: { '200': json(ref('Contact'), 'Contact'), ...unauthorized, '404': error('Unknown contact') },
         },
       },
     },

@@ -66,7 +66,8 @@ export async function main(): Promise<void> {
   const api = await startApi(config, {
     config,
     db,
-    workflows: new SourceWorkflows(client, config.temporal.taskQueue, { reconcileInterval: config.reconcileInterval }),
+    // RECONCILE_INTERVAL is the worker's: each reconciliation tells the source's workflow the current one.
+    workflows: new SourceWorkflows(client, config.temporal.taskQueue),
     credentials: new CredentialStore(db, tokenCipher(config)),
     checkTemporal: async () => {
       await connection.withDeadline(Date.now() + 2_000, () => connection.workflowService.getSystemInfo({}));

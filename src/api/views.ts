@@ -1,6 +1,5 @@
 import type { ContactRow } from '../db/repositories/contacts';
-import type { CustomerRecordRow, CustomerRow, Page } from '../db/repositories/customers';
-import { encodeCursor } from './schemas';
+import type { CustomerRecordRow, CustomerRow } from '../db/repositories/customers';
 import type { SourceSummary } from '../db/repositories/sources';
 import type { SourceStatusView } from '../workflows/messages';
 
@@ -10,12 +9,37 @@ const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 export const systemLabel = (system: string): 'Intercom' | 'Custom' => (system === 'intercom' ? 'Intercom' : 'Custom');
 
+/**
+ * ChartMogul's data source `status` words (`never_imported`, `import_complete`, `idle`, as its clients' fixtures
+ * have them) for our lifecycle; `import_in_progress` stands for a running backfill or re-sync. The lifecycle itself
+ * is in `lifecycle_status`.
+ */
+export function chartmogulSourceStatus(s: Pick<SourceSummary, 'system' | 'status'>): string {
+  if (s.system !== 'intercom') return 'idle';
+  switch (s.status) {
+    case 'importing':
+    case 'resyncing':
+      return 'import_in_progress';
+    case 'live':
+      return 'import_complete';
+    case 'needs_reconnect':
+      // Nothing runs until a new token is given: idle, with the data of the last import (if any) kept.
+      return 'idle';
+    case 'deleting':
+    case 'deleted':
+      return 'deleted';
+    default:
+      return 'never_imported';
+  }
+}
+
 export function dataSourceView(s: SourceSummary) {
   return {
     uuid: s.id,
     name: s.name,
     system: systemLabel(s.system),
-    status: s.status,
+    status: chartmogulSourceStatus(s),
+    lifecycle_status: s.status,
     created_at: iso(s.createdAt),
     region: s.region,
     workspace_id: s.workspaceId,
@@ -44,7 +68,37 @@ export function statusView(v: SourceStatusView) {
   };
 }
 
-export function customerView(c: CustomerRow) {
+const INTERCOM_APP_HOSTS: Record<string, string> = {
+  US: 'https://app.intercom.com',
+  EU: 'https://app.eu.intercom.com',
+  AU: 'https://app.au.intercom.com',
+};
+
+/** Where the primary record lives in its system: the Intercom company's page; none for a custom source. */
+function billingSystemUrl(c: CustomerRow): string | null {
+  if (c.sourceSystem !== 'intercom' || !c.sourceWorkspaceId) return null;
+  const host = INTERCOM_APP_HOSTS[(c.sourceRegion ?? 'US').toUpperCase()] ?? INTERCOM_APP_HOSTS.US;
+  return `${host}/a/apps/${encodeURIComponent(c.sourceWorkspaceId)}/companies/${encodeURIComponent(c.externalId)}`;
+}
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+
+/** ChartMogul's `address.country` is the country's English name ("United States"); the flat `country` its code. */
+export function countryName(code: string | null): string | null {
+  if (!code) return null;
+  try {
+    return regionNames.of(code.toUpperCase()) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/**
+ * ChartMogul's customer object. `mrr`/`arr` are 0 and `currency` the account's default (USD): this service has no
+ * billing data. `chartmogul-url` is the customer's page in /app; `billing-system-type` is "Intercom" or, for a
+ * custom source, ChartMogul's "ImportApi".
+ */
+export function customerView(c: CustomerRow, publicUrl: string) {
   return {
     id: c.primaryRecordId,
     uuid: c.id,
@@ -55,20 +109,31 @@ export function customerView(c: CustomerRow) {
     name: c.name ?? '',
     email: c.email ?? '',
     company: c.company ?? '',
-    status: c.status,
+    status: c.status ?? '',
     'customer-since': null,
     lead_created_at: iso(c.leadCreatedAt),
     free_trial_started_at: iso(c.freeTrialStartedAt),
     city: c.city,
-    state: null,
+    state: c.state,
     country: c.country,
-    zip: null,
+    zip: c.zip,
     website_url: c.websiteUrl,
     mrr: 0,
     arr: 0,
-    attributes: { tags: [] as string[], stripe: {}, clearbit: {}, custom: c.custom },
-    address: { address_zip: null, city: c.city, state: null, country: c.country, zip: null },
+    'billing-system-url': billingSystemUrl(c),
+    'chartmogul-url': `${publicUrl}/app/customers/${encodeURIComponent(c.id)}`,
+    'billing-system-type': c.sourceSystem === 'intercom' ? 'Intercom' : 'ImportApi',
+    currency: 'USD',
+    'currency-sign': '$',
+    owner: null,
+    attributes: attributesView(c),
+    address: { address_zip: c.zip, city: c.city, state: c.state, country: countryName(c.country) },
   };
+}
+
+/** `attributes` of a customer, also `GET /v1/customers/{uuid}/attributes`. */
+export function attributesView(c: Pick<CustomerRow, 'tags' | 'custom'>) {
+  return { tags: c.tags, stripe: {}, clearbit: {}, custom: c.custom };
 }
 
 export function customerRecordView(r: CustomerRecordRow) {
@@ -96,7 +161,7 @@ export function contactView(c: ContactRow) {
     customer_external_id: c.companyExternalId,
     data_source_uuid: c.sourceId,
     external_id: c.externalId,
-    position: 1,
+    position: c.position,
     first_name: c.firstName,
     last_name: c.lastName,
     email: c.email,
@@ -108,9 +173,4 @@ export function contactView(c: ContactRow) {
     custom: c.custom,
     deleted_in_source_at: iso(c.deletedInSourceAt),
   };
-}
-
-/** ChartMogul's list shape: `entries`, an opaque `cursor` for the next page (null at the end) and `has_more`. */
-export function pageView<T, V>(page: Page<T>, view: (row: T) => V) {
-  return { entries: page.rows.map(view), cursor: encodeCursor(page.lastId, page.hasMore), has_more: page.hasMore };
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { entities } from './entities';
+import { ChartmogulParity1764650000000 } from './migrations/1764650000000-chartmogul-parity';
 import { InitialSchema1764400000000 } from './migrations/1764400000000-initial-schema';
 import { MergeKeys1764500000000 } from './migrations/1764500000000-merge-keys';
 import { WebhookIgnored1764450000000 } from './migrations/1764450000000-webhook-ignored';
@@ -18,6 +19,7 @@ export const migrations = [
   WebhookReceipts1764600000000,
   PoisonData1764610000000,
   OAuthStateUses1764620000000,
+  ChartmogulParity1764650000000,
   InboxDrainer1764660000000,
   SourceCounts1764660000001,
   ReadIndexes1764660000002,

@@ -141,9 +141,7 @@ async function main(): Promise<void> {
     const api = await startApi(config, {
       config,
       db: deps.db,
-      workflows: new SourceWorkflows(client, config.temporal.taskQueue, {
-        reconcileInterval: config.reconcileInterval,
-      }),
+      workflows: new SourceWorkflows(client, config.temporal.taskQueue),
       credentials: new CredentialStore(deps.db, tokenCipher(config)),
       checkTemporal: async () => {
         await connection.workflowService.getSystemInfo({});

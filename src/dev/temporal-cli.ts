@@ -141,7 +141,7 @@ async function installTemporalBin(venv: string, log: Logger): Promise<void> {
   log.info({ venv, ms: Date.now() - started }, 'Temporal CLI installed');
 }
 
-async function findPython(): Promise<string | undefined> {
+export async function findPython(): Promise<string | undefined> {
   for (const candidate of process.platform === 'win32' ? ['python', 'py'] : ['python3', 'python']) {
     try {
       const { stdout } = await execFileAsync(candidate, ['-c', 'import sys; print(sys.version_info[0])'], {
@@ -169,7 +169,7 @@ async function run(cmd: string, args: string[]): Promise<void> {
  * A cross-process lock: an exclusively created directory holding the owner's pid.
  * A lock whose owner is gone (killed mid-install) is taken over.
  */
-async function acquireLock(lockDir: string, log: Logger, timeoutMs = 15 * 60_000): Promise<() => Promise<void>> {
+export async function acquireLock(lockDir: string, log: Logger, timeoutMs = 15 * 60_000): Promise<() => Promise<void>> {
   const deadline = Date.now() + timeoutMs;
   let told = false;
   for (;;) {

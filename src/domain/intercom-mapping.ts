@@ -21,6 +21,8 @@ export interface CustomerRecordFields {
   freeTrialStartedAt: string | null;
   status: string;
   custom: Record<string, AttributeValue>;
+  /** The company's Intercom tags (names, sorted): the customer's `attributes.tags`; undefined = not in the item. */
+  tags?: string[];
   sourceUpdatedAt: string | null;
   /** What was changed to make the values storable ("field: change"); empty when nothing was. */
   sanitized?: string[];
@@ -55,7 +57,11 @@ const objectOrEmpty = (v: unknown): Record<string, unknown> =>
  * and user-defined). The date the company was created in Intercom is both the free-trial and the lead-created date.
  * Every value is made storable; the id is kept as it is (it is the record's identity).
  */
-export function companyToRecord(company: IntercomCompany, attributes: AttributeSelection): CustomerRecordFields {
+export function companyToRecord(
+  company: IntercomCompany,
+  attributes: AttributeSelection,
+  tagNames?: ReadonlyMap<string, string>,
+): CustomerRecordFields {
   const changes = new ValueChanges();
   const createdAt = isoTimestamp(company.created_at, 'created_at', changes);
   const name = textOrNull(company.name, 'name', changes);
@@ -75,9 +81,31 @@ export function companyToRecord(company: IntercomCompany, attributes: AttributeS
     freeTrialStartedAt: createdAt,
     status: INTERCOM_RECORD_STATUS,
     custom: selectCustomAttributes(company.custom_attributes, attributes.names, attributes.dataTypes, changes),
+    tags: companyTagNames(company, tagNames, changes),
     sourceUpdatedAt: isoTimestamp(company.updated_at, 'updated_at', changes),
     sanitized: changes.list(),
   };
+}
+
+/** True when the company names its tags only by id (a webhook item): GET /tags gives the names. */
+export const needsTagNames = (company: IntercomCompany): boolean => !company.tags && (company.tag_ids ?? []).length > 0;
+
+/**
+ * The company's tag names: REST companies list them; webhook items carry only `tag_ids`, named through `tagNames`
+ * (GET /tags). An id without a name (a tag deleted meanwhile) is left out. Undefined when the item says nothing
+ * about tags (the stored ones stay).
+ */
+export function companyTagNames(
+  company: IntercomCompany,
+  tagNames?: ReadonlyMap<string, string>,
+  changes?: ValueChanges,
+): string[] | undefined {
+  if (!company.tags?.tags && !Array.isArray(company.tag_ids)) return undefined;
+  const named = company.tags?.tags
+    ? company.tags.tags.map((t) => t.name ?? tagNames?.get(t.id))
+    : (company.tag_ids ?? []).map((id) => tagNames?.get(id));
+  const storable = named.map((n) => textOrNull(n, 'tags', changes));
+  return [...new Set(storable.filter((n): n is string => n !== null))].sort();
 }
 
 /** Splits "Zoë Łukasz 東京" into first "Zoë" and last "Łukasz 東京". */

@@ -14,6 +14,10 @@ export interface IntercomCompany {
   monthly_spend?: number;
   user_count?: number;
   custom_attributes?: Record<string, unknown>;
+  /** REST: the company's tags with their names. */
+  tags?: { tags?: Array<{ id: string; name?: string }> };
+  /** Webhook items: tag ids only (names from GET /tags). */
+  tag_ids?: string[] | null;
 }
 
 export interface IntercomListRef {

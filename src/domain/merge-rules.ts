@@ -2,7 +2,7 @@
  * The merge automation (ChartMogul's "Automations", duplicates by External ID, Domain (website URL) and Company
  * name) as pure rules: which keys a customer record matches on, and which record of a merged customer is primary.
  *
- * Matching (DESIGN.md, chartmogul-domain.md §4):
+ * Matching (as ChartMogul's merge automation does it; README "Merging customers"):
  * - A record created or updated is compared with the records of OTHER sources; it joins the customer of the
  *   first match (external id before domain before company name; among equals the oldest record), else it gets a
  *   customer of its own. Records of the same source never match each other directly.

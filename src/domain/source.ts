@@ -15,6 +15,14 @@ export const SOURCE_STATUSES = [
 ] as const;
 export type SourceStatus = (typeof SOURCE_STATUSES)[number];
 
+/**
+ * A new source's status: an Intercom source awaits its connection (its workflow starts there too), a custom source
+ * is active at once. Stored by the sources repository when the source is created.
+ */
+export function initialSourceStatus(system: 'intercom' | 'custom'): SourceStatus {
+  return system === 'intercom' ? 'awaiting_connection' : 'active';
+}
+
 export const ATTRIBUTE_MODELS = ['company', 'contact'] as const;
 export type AttributeModel = (typeof ATTRIBUTE_MODELS)[number];
 
@@ -74,7 +82,10 @@ export function unknownAttributes(selection: ImportSelection, catalogue: Attribu
   return unknown;
 }
 
-/** Progress of a backfill as shown by the API and the `status` query. Counts come from the database. */
+/**
+ * Progress of a backfill as shown by the API and the `status` query. Counts come from the database, the rest from
+ * `sources.progress` (src/db/repositories/source-progress.ts).
+ */
 export interface SourceProgress {
   companiesImported: number;
   contactsImported: number;

@@ -1,4 +1,4 @@
-import type { CompanyRecord, ContactRecord, DataAttributeRecord } from './types';
+import type { CompanyRecord, ContactRecord, DataAttributeRecord, TagRecord } from './types';
 
 /**
  * Wire shapes. Companies omit unset optional keys and send `plan: {}` when there is none (as Intercom's examples
@@ -10,7 +10,12 @@ export type Json = Record<string, unknown>;
 /** Embedded relation lists show at most this many items; `has_more` + `url` lead to the rest. */
 export const EMBED_LIMIT = 10;
 
-export function renderCompany(c: CompanyRecord, appId: string, userCount: number): Json {
+export function renderCompany(
+  c: CompanyRecord,
+  appId: string,
+  userCount: number,
+  tags: readonly TagRecord[] = [],
+): Json {
   const out: Json = { type: 'company', company_id: c.company_id, id: c.id, app_id: appId, name: c.name };
   if (c.remote_created_at !== undefined) out.remote_created_at = c.remote_created_at;
   out.created_at = c.created_at;
@@ -22,7 +27,10 @@ export function renderCompany(c: CompanyRecord, appId: string, userCount: number
   out.monthly_spend = c.monthly_spend;
   out.session_count = c.session_count;
   out.user_count = userCount;
-  out.tags = { type: 'tag.list', tags: [] };
+  out.tags = {
+    type: 'tag.list',
+    tags: (c.tagIds ?? []).map((id) => ({ type: 'tag', id, name: tags.find((t) => t.id === id)?.name ?? id })),
+  };
   out.segments = { type: 'segment.list', segments: [] };
   out.plan = c.plan ? { type: 'plan', id: c.plan.id, name: c.plan.name } : {};
   out.custom_attributes = { ...c.custom_attributes };
@@ -186,7 +194,7 @@ export function webhookCompany(c: CompanyRecord, appId: string, userCount: numbe
     session_count: c.session_count,
     user_count: userCount,
     plan: c.plan ? { type: 'plan', id: c.plan.id, name: c.plan.name } : null,
-    tag_ids: [],
+    tag_ids: [...(c.tagIds ?? [])],
     custom_attributes: { ...c.custom_attributes },
   };
 }

@@ -10,6 +10,7 @@ import { RateLimiter, type RateLimitState } from './rate-limit';
 import { companiesRouter } from './routes/companies';
 import { contactsRouter } from './routes/contacts';
 import type { ApiContext } from './routes/context';
+import { tagsRouter } from './routes/tags';
 import { workspaceRouter } from './routes/workspace';
 
 export const DEFAULT_VERSION = '2.14';
@@ -125,6 +126,7 @@ export function createApp(deps: ServerDeps): express.Express {
   app.use(workspaceRouter(api));
   app.use(companiesRouter(api));
   app.use(contactsRouter(api));
+  app.use(tagsRouter(api));
 
   // Intercom answers 404 for unknown paths and for unsupported methods alike.
   app.use((_req, res) => sendError(res, 404, 'not_found', 'Resource Not Found'));

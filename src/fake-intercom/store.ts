@@ -134,7 +134,7 @@ export class FakeStore {
   }
 
   companyJson(c: CompanyRecord): Json {
-    return renderCompany(c, this.appId, this.userCount(c.id));
+    return renderCompany(c, this.appId, this.userCount(c.id), this.tags);
   }
 
   contactJson(c: ContactRecord, forSearch = false): Json {
@@ -286,6 +286,29 @@ export class FakeStore {
       out[name] = value as CustomValue;
     }
     return out;
+  }
+
+  /**
+   * POST /tags with `companies`: creates the tag if its name is new, tags (or with `untag`, untags) each company and
+   * notifies `company.updated` for each company whose tags changed.
+   */
+  tagCompanies(name: string, companyIds: string[], untag: boolean): TagRecord {
+    const companies = companyIds.map((id) => this.getCompany(id));
+    let tag = this.tags.find((t) => t.name === name);
+    if (!tag) {
+      tag = { id: String(7000000 + this.tags.length), name };
+      this.tags.push(tag);
+    }
+    for (const company of companies) {
+      const ids = company.tagIds ?? [];
+      const has = ids.includes(tag.id);
+      if (has === !untag) continue;
+      company.tagIds = untag ? ids.filter((id) => id !== tag.id) : [...ids, tag.id];
+      this.stamp(company);
+      this.touch();
+      this.emit('company.updated', this.companyItem(company));
+    }
+    return tag;
   }
 
   /** DELETE /companies/{id}: detaches all contacts (bumping them, since their company list changed). */

@@ -22,6 +22,8 @@ export interface CompanyRecord {
   session_count: number;
   plan?: { id: string; name: string };
   custom_attributes: Record<string, CustomValue>;
+  /** Tag ids (POST /tags with `companies`); seeded companies have none. */
+  tagIds?: string[];
   deleted: boolean;
   /** Clock ms of the last change (webhooks carry ms; REST only the second in updated_at). Unset: seeded. */
   updatedAtMs?: number;

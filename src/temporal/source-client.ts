@@ -6,7 +6,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ImportSelection } from '../domain/source';
+import { initialSourceStatus, type ImportSelection } from '../domain/source';
 import { isFailureType, SourceCommandRejected } from '../failures';
 import {
   connectedSignal,
@@ -20,6 +20,7 @@ import {
   type SourceStatusView,
 } from '../workflows/messages';
 import { SourceIdAttribute, SourceStatusAttribute } from '../workflows/search-attributes';
+import type { purgeWorkflow, sourceWorkflow } from '../workflows';
 import type { SourceWorkflowInput } from '../workflows/source-state';
 
 export const sourceWorkflowId = (sourceId: string): string => `source:${sourceId}`;
@@ -44,14 +45,15 @@ export class SourceWorkflows {
 
   /** Starts `source:<id>` for a new source. */
   async start(sourceId: string, opts: { recover?: boolean; status?: string } = {}): Promise<void> {
-    await this.client.workflow.start('sourceWorkflow', {
+    // Typed by the workflow function (a type-only import): a changed input type fails to compile here.
+    await this.client.workflow.start<typeof sourceWorkflow>('sourceWorkflow', {
       taskQueue: this.taskQueue,
       workflowId: sourceWorkflowId(sourceId),
       args: [{ sourceId, tuning: this.tuning, recover: opts.recover }],
       workflowIdReusePolicy: REUSE_POLICY,
       typedSearchAttributes: [
         { key: SourceIdAttribute, value: sourceId },
-        { key: SourceStatusAttribute, value: opts.status ?? 'awaiting_connection' },
+        { key: SourceStatusAttribute, value: opts.status ?? initialSourceStatus('intercom') },
       ],
       staticSummary: `Intercom source ${sourceId}`,
     });
@@ -82,7 +84,7 @@ export class SourceWorkflows {
 
   /** Deletes a custom source (it has no lifecycle workflow) through a purge workflow under the source's id. */
   async purgeCustomSource(sourceId: string): Promise<void> {
-    await this.client.workflow.start('purgeWorkflow', {
+    await this.client.workflow.start<typeof purgeWorkflow>('purgeWorkflow', {
       taskQueue: this.taskQueue,
       workflowId: sourceWorkflowId(sourceId),
       args: [{ sourceId }],
@@ -95,7 +97,7 @@ export class SourceWorkflows {
   }
 
   private handle(sourceId: string) {
-    return this.client.workflow.getHandle(sourceWorkflowId(sourceId));
+    return this.client.workflow.getHandle<typeof sourceWorkflow>(sourceWorkflowId(sourceId));
   }
 
   /**

@@ -75,7 +75,11 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillRe
   const historyLarge = () =>
     wf.workflowInfo().continueAsNewSuggested ||
     wf.workflowInfo().historyLength > (input.continueAsNewAfterEvents ?? 5000);
-  const park = () => new Promise<never>(() => undefined); // until the run ends by continuing as new
+  // Until the run continues as new; a delete (cancellation) still ends a parked stream at once.
+  const park = async (): Promise<never> => {
+    await wf.condition(() => false);
+    throw new Error('unreachable');
+  };
 
   /**
    * Runs a stream; on a rejected token, waits for the parent's go-ahead, and on a stall for a while (or the
@@ -147,8 +151,11 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillRe
     : Promise.resolve();
 
   const all = settled([companies, contacts]);
-  await Promise.race([all, wf.condition(() => handover && running === 0)]);
-  if (handover && running === 0) {
+  // The hand-over wait must not end the run on a delete: `all` waits for every stream, so no page is still being
+  // written when the purge starts.
+  const handoverReady = wf.CancellationScope.nonCancellable(() => wf.condition(() => handover && running === 0));
+  const first = await Promise.race([all.then(() => 'done' as const), handoverReady.then(() => 'handover' as const)]);
+  if (first === 'handover' && !wf.CancellationScope.current().consideredCancelled) {
     all.catch(() => undefined); // parked streams never settle; this run ends here
     await wf.continueAsNew<typeof backfillWorkflow>({ ...input, carried: { startedAt, streams } });
   }

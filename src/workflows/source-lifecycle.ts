@@ -24,7 +24,9 @@ const NEEDS_TOKEN = [FailureType.TokenRejected, FailureType.WorkspaceMismatch] a
  */
 export class SourceLifecycle {
   private readonly long: ReturnType<typeof wf.proxyActivities<Activities>>;
-  private readonly reconcileEveryMs: number;
+  private reconcileEveryMs: number;
+  /** RECONCILE_INTERVAL as the worker last reported it (it wins over the input's, and is carried on). */
+  private reconcileInterval: Duration | undefined;
   private readonly indexLagMs: number;
   private readonly drainForMs: number;
   private readonly fullReconcileEveryMs: number;
@@ -38,19 +40,20 @@ export class SourceLifecycle {
     private readonly input: SourceWorkflowInput,
   ) {
     this.long = wf.proxyActivities<Activities>(importActivity(this.heartbeatTimeout()));
-    this.reconcileEveryMs = msToNumber((input.tuning?.reconcileInterval ?? '1h') as Duration);
-    this.indexLagMs = msToNumber((input.tuning?.searchIndexLag ?? '5 minutes') as Duration);
+    this.reconcileInterval = input.tuning?.reconcileInterval;
+    this.reconcileEveryMs = msToNumber(this.reconcileInterval ?? '1h');
+    this.indexLagMs = msToNumber(input.tuning?.searchIndexLag ?? '5 minutes');
     this.stalledRetryMs = msToNumber(this.stalledRetryInterval());
     this.drainForMs = msToNumber((input.tuning?.drainFor ?? '10 seconds') as Duration);
     this.fullReconcileEveryMs = msToNumber((input.tuning?.fullReconcileInterval ?? '24h') as Duration);
   }
 
   private heartbeatTimeout(): Duration | undefined {
-    return this.input.tuning?.heartbeatTimeout as Duration | undefined;
+    return this.input.tuning?.heartbeatTimeout;
   }
 
   private stalledRetryInterval(): Duration {
-    return (this.input.tuning?.stalledRetryInterval ?? '5 minutes') as Duration;
+    return this.input.tuning?.stalledRetryInterval ?? '5 minutes';
   }
 
   /** Stores a new selection through an activity; a rejected one fails the update with the reason. */
@@ -221,7 +224,11 @@ export class SourceLifecycle {
     const since = this.state.lastReconciledAt ?? 0;
     const outcome = await this.unlessTokenRejected(() =>
       this.work(async () => {
-        const { startedAt } = await activities.reconciliationStarted(this.state.sourceId);
+        const { startedAt, reconcileInterval } = await activities.reconciliationStarted(this.state.sourceId);
+        if (reconcileInterval !== undefined) {
+          this.reconcileInterval = reconcileInterval;
+          this.reconcileEveryMs = msToNumber(reconcileInterval);
+        }
         // On demand (a user, an endpoint outage, a full inbox) and once a day: everything, with the sweeps that find
         // what was deleted. The hourly ones in between read only what changed, so they cost what changed.
         const lastFull = this.state.lastFullReconcileAtMs;
@@ -244,6 +251,13 @@ export class SourceLifecycle {
       this.state.inboxPending = true;
       if (this.state.lastError !== null) await this.setStatus('live', null);
     }
+  }
+
+  /** The tuning the next run starts with: the input's, with the reconcile interval the worker last reported. */
+  tuning(): SourceWorkflowInput['tuning'] {
+    return this.reconcileInterval === undefined
+      ? this.input.tuning
+      : { ...this.input.tuning, reconcileInterval: this.reconcileInterval };
   }
 
   shouldContinueAsNew(): boolean {

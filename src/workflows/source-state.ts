@@ -1,5 +1,6 @@
+import type { Duration } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { SourceStatus } from '../domain/source';
+import { initialSourceStatus, type SourceStatus } from '../domain/source';
 import { FailureType } from '../failures';
 import type { SourceStatusView } from './messages';
 
@@ -28,19 +29,19 @@ export interface SourceTuning {
   /** Parallel contact partitions of a backfill. */
   partitions?: number;
   /** Heartbeat timeout of import activities: how soon a dead worker's page is taken over. */
-  heartbeatTimeout?: string;
+  heartbeatTimeout?: Duration;
   /** Continue-as-new once the history has this many events (Temporal's suggestion comes first if sooner). */
   continueAsNewAfterEvents?: number;
   /** How often live sync reconciles with Intercom (RECONCILE_INTERVAL), e.g. '1h'. */
-  reconcileInterval?: string;
+  reconcileInterval?: Duration;
   /** The longest a drainInbox activity runs before the workflow looks at its requests again, e.g. '10 seconds'. */
-  drainFor?: string;
+  drainFor?: Duration;
   /** How often a reconciliation reads the whole workspace (scroll and sweeps), e.g. '24h'; incremental in between. */
-  fullReconcileInterval?: string;
+  fullReconcileInterval?: Duration;
   /** How long Intercom's search may take to index a new contact: the first reconciliation after a backfill. */
-  searchIndexLag?: string;
+  searchIndexLag?: Duration;
   /** How long a step that stalled on a deterministic failure waits before it is tried again, e.g. '5 minutes'. */
-  stalledRetryInterval?: string;
+  stalledRetryInterval?: Duration;
 }
 
 export interface SourceWorkflowInput {
@@ -56,7 +57,7 @@ export interface SourceWorkflowInput {
 
 /** A new source: nothing requested yet. */
 const INITIAL: CarriedState = {
-  status: 'awaiting_connection',
+  status: initialSourceStatus('intercom'),
   generation: 0,
   lastError: null,
   connectRequested: false,

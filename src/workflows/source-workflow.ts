@@ -117,7 +117,12 @@ async function lifecycle(
   /** In a state that only waits, a history grown long moves to a new run too. */
   const continueAsNew = async () => {
     await wf.condition(wf.allHandlersFinished);
-    await wf.continueAsNew<typeof sourceWorkflow>({ ...input, recover: undefined, carried: state.carry() });
+    await wf.continueAsNew<typeof sourceWorkflow>({
+      ...input,
+      tuning: steps.tuning(),
+      recover: undefined,
+      carried: state.carry(),
+    });
   };
   for (;;) {
     if (state.deleteRequested) {

@@ -99,7 +99,7 @@ describe('the web app in Chromium', () => {
     await page.getByRole('link', { name: 'Intercom', exact: true }).click();
     await page.getByLabel('Source name').fill(SOURCE);
     await shot('add-source');
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
     await page.getByRole('heading', { name: 'Connect with Intercom' }).waitFor();
     const id = currentSourceId()!;
     expect(id).toMatch(/^ds_/);
@@ -110,7 +110,7 @@ describe('the web app in Chromium', () => {
     await page.getByLabel('Source name').fill(SOURCE);
     const [dup] = await Promise.all([
       page.waitForResponse((r) => r.request().method() === 'POST'),
-      page.getByRole('button', { name: 'Continue' }).click(),
+      page.getByRole('button', { name: 'Next' }).click(),
     ]);
     expect(dup.status()).toBe(409);
     await page.getByText(`A data source named "${SOURCE}" already exists.`).waitFor();
@@ -139,7 +139,7 @@ describe('the web app in Chromium', () => {
     await box('contact', contactAttr).check();
     expect(await page.getByRole('checkbox', { name: /Companies/ }).isChecked()).toBe(true);
     await shot('choose-data');
-    await page.getByRole('button', { name: 'Start Import' }).click();
+    await page.getByRole('button', { name: 'START Import' }).click();
     await shot('importing');
     await waitForBadge('live');
     await shot('live');
@@ -226,8 +226,10 @@ describe('the web app in Chromium', () => {
     expect(contactHeaders.some((h) => h.startsWith(label('contact', contactAttr)))).toBe(true);
     await shot('contacts-search');
 
-    // Settings: Re-sync Data and Fields with another selection.
-    await page.getByRole('navigation', { name: 'Source' }).getByRole('link', { name: 'Settings' }).click();
+    // Settings (the icon next to the source): Re-sync Data and Fields with another selection.
+    await page.goto(url('/app/sources'));
+    await page.getByRole('link', { name: `Settings of ${SOURCE}` }).click();
+    await page.getByRole('button', { name: 'Update Fields' }).waitFor();
     await page.getByRole('heading', { name: 'Re-sync Data and Fields' }).waitFor();
     expect(await box('company', first).isChecked()).toBe(true);
     await box('company', first).uncheck();

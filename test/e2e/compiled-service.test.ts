@@ -121,14 +121,14 @@ describe('the compiled service with production dependencies only, over mTLS', ()
     expect(token.status).toBe(202);
     await answer(
       'connected',
-      (a) => a.body?.status === 'connected',
+      (a) => a.body?.lifecycle_status === 'connected',
       () => call('GET', `/v1/data_sources/${id}`),
     );
     const imported = await call('POST', `/v1/data_sources/${id}/intercom/import`, { companies: true, contacts: true });
     expect(imported.status).toBe(202);
     await answer(
       'live',
-      (a) => a.body?.status === 'live',
+      (a) => a.body?.lifecycle_status === 'live',
       () => call('GET', `/v1/data_sources/${id}`),
     );
 

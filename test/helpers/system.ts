@@ -70,52 +70,109 @@ export async function startSystem(
     fake?: FakeIntercomOptions;
     tuning?: SourceTuning;
     config?: Partial<Config>;
+    /** The service's log level ('debug' to search everything it may log for secrets). */
+    logLevel?: string;
     /** A database of the test's own (a PostgreSQL the test restarts); default a fresh one on the run's server. */
     database?: { url: string; drop(): Promise<void> };
   } = {},
 ): Promise<System> {
   const logs = new LogCapture();
-  const log = createLogger('info', logs);
+  const log = createLogger(opts.logLevel ?? 'info', logs);
   const database = opts.database ?? (await createTestDatabase());
   const db = await openDatabase(database.url);
-  // The API's port is chosen first so the fake can send its webhooks there.
-  const port = await freePort();
-  const fake = await startFakeIntercom({
-    quiet: true,
-    webhookUrl: `http://127.0.0.1:${port}/webhooks/intercom`,
-    // Intercom's delivery (one retry after a minute, then dropped) at a hundredth of the time.
-    webhookTimeScale: 0.01,
-    ...opts.fake,
-  });
   const taskQueue = uniqueTaskQueue('sys');
-  const config: Config & { apiKey: string } = {
-    ...fakeStackConfig({
-      databaseUrl: database.url,
-      temporal: { address: temporalAddress(), namespace: temporalNamespace(), taskQueue },
-      fake,
-      port,
-      logLevel: 'info',
-    }),
-    ...opts.config,
-  };
-  const apiKey = config.apiKey;
-  const connection = await Connection.connect({ address: temporalAddress() });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
-  const workflows = new SourceWorkflows(client, taskQueue, opts.tuning);
   const metrics = createMetrics();
-  const credentials = new CredentialStore(db, new TokenCipher(config.encryptionKey!));
-  const apiDeps = {
-    config,
-    db,
-    workflows,
-    credentials,
-    checkTemporal: async () => {
-      await connection.workflowService.getSystemInfo({});
-    },
-    log,
-    metrics,
-  };
-  let api: Awaited<ReturnType<typeof startApi>> | undefined = await startApi(config, apiDeps);
+  const connection = await Connection.connect({ address: temporalAddress() });
+  const client = new Client({ connection, namespace: temporalNamespace() });
+  const workflows = new SourceWorkflows(client, taskQueue, opts.tuning);
+  // The fake sends its webhooks to the API, so the API's port is chosen before either starts. Another process may
+  // take a free port between the check and the bind: then both start again on another port.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const fake = await startFakeIntercom({
+      quiet: true,
+      webhookUrl: `http://127.0.0.1:${port}/webhooks/intercom`,
+      // Intercom's delivery (one retry after a minute, then dropped) at a hundredth of the time.
+      webhookTimeScale: 0.01,
+      ...opts.fake,
+    });
+    const config: Config & { apiKey: string } = {
+      ...fakeStackConfig({
+        databaseUrl: database.url,
+        temporal: { address: temporalAddress(), namespace: temporalNamespace(), taskQueue },
+        fake,
+        port,
+        logLevel: opts.logLevel ?? 'info',
+      }),
+      ...opts.config,
+    };
+    const credentials = new CredentialStore(db, new TokenCipher(config.encryptionKey!));
+    const apiDeps = {
+      config,
+      db,
+      workflows,
+      credentials,
+      checkTemporal: async () => {
+        await connection.workflowService.getSystemInfo({});
+      },
+      log,
+      metrics,
+    };
+    try {
+      const api = await startApi(config, apiDeps);
+      return assemble({
+        database,
+        db,
+        log,
+        logs,
+        metrics,
+        connection,
+        client,
+        taskQueue,
+        workflows,
+        fake,
+        config,
+        apiDeps,
+        api,
+      });
+    } catch (err) {
+      await fake.close();
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw err;
+    }
+  }
+}
+
+function assemble({
+  database,
+  db,
+  log,
+  logs,
+  metrics,
+  connection,
+  client,
+  taskQueue,
+  workflows,
+  fake,
+  config,
+  apiDeps,
+  api: startedApi,
+}: {
+  database: { url: string; drop(): Promise<void> };
+  db: DataSource;
+  log: ReturnType<typeof createLogger>;
+  logs: LogCapture;
+  metrics: ReturnType<typeof createMetrics>;
+  connection: Connection;
+  client: Client;
+  taskQueue: string;
+  workflows: SourceWorkflows;
+  fake: FakeIntercom;
+  config: Config & { apiKey: string };
+  apiDeps: Parameters<typeof startApi>[1];
+  api: Awaited<ReturnType<typeof startApi>>;
+}): System {
+  const apiKey = config.apiKey;
+  let api: Awaited<ReturnType<typeof startApi>> | undefined = startedApi;
   const apiUrl = api.url;
 
   let worker: { worker: Worker; run: Promise<void>; native: NativeConnection; close(): Promise<void> } | undefined;
@@ -213,8 +270,9 @@ export async function importSource(
   return id;
 }
 
+/** The source's lifecycle (`lifecycle_status`; `status` has ChartMogul's words). */
 export async function sourceStatus(sys: System, id: string): Promise<string> {
-  return (await sys.api('GET', `/v1/data_sources/${id}`)).body?.status;
+  return (await sys.api('GET', `/v1/data_sources/${id}`)).body?.lifecycle_status;
 }
 
 export function waitForStatus(sys: System, id: string, status: string, timeoutMs = 180_000): Promise<true> {

@@ -20,6 +20,8 @@ export interface WorkerProcess {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Its last output (stderr and stdout, 16 KB), for failure messages. */
   output(): string;
+  /** Everything it wrote to stdout and stderr, e.g. to search for secrets. */
+  fullOutput(): string;
 }
 
 const running = new Set<WorkerProcess>();
@@ -49,7 +51,9 @@ export function spawnWorkerProcess(sys: System, env: Record<string, string> = {}
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let tail = '';
+  const all: string[] = [];
   const onOutput = (d: Buffer) => {
+    all.push(d.toString());
     tail = (tail + d.toString()).slice(-16_384);
     if (process.env.TEST_VERBOSE) process.stderr.write(d);
   };
@@ -66,6 +70,7 @@ export function spawnWorkerProcess(sys: System, env: Record<string, string> = {}
       });
     }),
     output: () => tail,
+    fullOutput: () => all.join(''),
   };
   running.add(worker);
   return worker;

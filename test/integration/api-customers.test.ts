@@ -25,20 +25,20 @@ async function get(path: string): Promise<{ status: number; body: any }> {
   return { status: res.status, body: await res.json() };
 }
 
-/** Follows the cursors of a listing and returns every page. */
+/** Follows the cursors of a listing and returns every page; every page carries a cursor, the last one too. */
 async function allPages(path: string): Promise<any[]> {
   const pages: any[] = [];
   let cursor: string | null = null;
-  do {
+  for (;;) {
     const sep = path.includes('?') ? '&' : '?';
     const res = await get(`${path}${cursor ? `${sep}cursor=${encodeURIComponent(cursor)}` : ''}`);
     expect(res.status).toBe(200);
     pages.push(res.body);
-    expect(res.body.has_more).toBe(res.body.cursor !== null);
-    cursor = res.body.cursor;
+    expect(typeof res.body.cursor).toBe('string');
     expect(pages.length).toBeLessThan(50);
-  } while (cursor);
-  return pages;
+    if (!res.body.has_more) return pages;
+    cursor = res.body.cursor;
+  }
 }
 
 const customerIds = Array.from({ length: 7 }, (_, i) => `cus_${String(i + 1).padStart(2, '0')}${'x'.repeat(20)}`);
@@ -174,7 +174,7 @@ describe('GET /v1/customers', () => {
     const res = await get('/v1/customers');
     expect(res.status).toBe(200);
     expect(res.body.has_more).toBe(false);
-    expect(res.body.cursor).toBeNull();
+    expect(typeof res.body.cursor).toBe('string');
     expect(res.body.entries.map((c: any) => c.uuid)).toEqual(customerIds);
     const first = res.body.entries[0];
     expect(first).toMatchObject({
@@ -194,9 +194,12 @@ describe('GET /v1/customers', () => {
       city: 'Berlin',
       country: 'DE',
       website_url: 'https://c1.example.com',
-      attributes: { tags: [], custom: { tier: 't0' } },
-      address: { city: 'Berlin', country: 'DE', state: null, zip: null },
+      attributes: { tags: [], stripe: {}, clearbit: {}, custom: { tier: 't0' } },
+      address: { city: 'Berlin', country: 'Germany', state: null, address_zip: null },
+      'billing-system-type': 'Intercom',
+      currency: 'USD',
     });
+    expect(Object.keys(first.address).sort()).toEqual(['address_zip', 'city', 'country', 'state']);
     // No email: an empty string, as ChartMogul's clients expect a string.
     expect(res.body.entries[3].email).toBe('');
   });
@@ -224,9 +227,36 @@ describe('GET /v1/customers', () => {
     expect((await get(`/v1/customers?external_id=bill-5&data_source_uuid=${INTERCOM}`)).body.entries).toEqual([]);
     expect((await get('/v1/customers?data_source_uuid=ds_nothing')).body).toEqual({
       entries: [],
-      cursor: null,
+      cursor: expect.any(String),
       has_more: false,
     });
+  });
+
+  it('filters by system, and refuses a filter it does not support by name', async () => {
+    const custom = await get('/v1/customers?system=Custom');
+    expect(custom.body.entries.map((c: any) => c.uuid)).toEqual([customerIds[1], customerIds[4]]);
+    expect((await get('/v1/customers?system=Intercom')).body.entries).toHaveLength(customerIds.length);
+    expect((await get('/v1/customers?system=Stripe')).body.entries).toEqual([]);
+    const unknown = await get('/v1/customers?plan=gold');
+    expect(unknown).toEqual({
+      status: 400,
+      body: { code: 400, message: expect.stringContaining('plan'), param: 'plan' },
+    });
+  });
+
+  it('pages the deprecated way: page and per_page, with current_page and total_pages', async () => {
+    const pages = [];
+    for (let page = 1; page <= 3; page++) pages.push((await get(`/v1/customers?page=${page}&per_page=3`)).body);
+    expect(pages.map((p) => [p.current_page, p.total_pages, p.has_more])).toEqual([
+      [1, 3, true],
+      [2, 3, true],
+      [3, 3, false],
+    ]);
+    expect(pages.flatMap((p) => p.entries.map((c: any) => c.uuid))).toEqual(customerIds);
+    // The cursor of a numbered page continues where it ended.
+    const next = await get(`/v1/customers?per_page=3&cursor=${encodeURIComponent(pages[0].cursor)}`);
+    expect(next.body.entries.map((c: any) => c.uuid)).toEqual(customerIds.slice(3, 6));
+    expect((await get('/v1/customers?page=0')).body.param).toBe('page');
   });
 
   it('pages with cursors without duplicates or gaps', async () => {
@@ -247,12 +277,12 @@ describe('GET /v1/customers', () => {
     for (const cursor of ['garbage!!', 'Zm9v', con, Buffer.from("cus_1' OR 1=1").toString('base64url')]) {
       const res = await get(`/v1/customers?cursor=${encodeURIComponent(cursor)}`);
       expect({ cursor, status: res.status }).toEqual({ cursor, status: 400 });
-      expect(res.body.errors).toHaveProperty('cursor');
+      expect(res.body.param).toBe('cursor');
     }
     for (const perPage of ['0', '201', 'ten', '2.5']) {
       const res = await get(`/v1/customers?per_page=${perPage}`);
       expect({ perPage, status: res.status }).toEqual({ perPage, status: 400 });
-      expect(res.body.errors).toHaveProperty('per_page');
+      expect(res.body.param).toBe('per_page');
     }
     expect((await get('/v1/customers?per_page=200')).status).toBe(200);
   });
@@ -262,10 +292,13 @@ describe('GET /v1/customers', () => {
     expect(res.status).toBe(200);
     expect(res.body.entries.map((c: any) => c.uuid)).toEqual([customerIds[2]]);
     expect(res.body.has_more).toBe(false);
-    expect((await get('/v1/customers/search?email=nobody@example.com')).body.entries).toEqual([]);
+    expect(await get('/v1/customers/search?email=nobody@example.com')).toEqual({
+      status: 404,
+      body: { code: 404, message: expect.any(String), param: 'email' },
+    });
     const missing = await get('/v1/customers/search');
     expect(missing.status).toBe(400);
-    expect(missing.body.errors).toHaveProperty('email');
+    expect(missing.body.param).toBe('email');
   });
 });
 
@@ -318,9 +351,11 @@ describe('GET /v1/customers/{uuid}', () => {
       'u5',
       'u6',
     ]);
+    // `position` is the order on the customer, as listed.
+    expect(pages.flatMap((p) => p.entries.map((c: any) => c.position))).toEqual([1, 2, 3, 4, 5, 6]);
     expect((await get(`/v1/customers/${customerIds[6]}/contacts`)).body).toEqual({
       entries: [],
-      cursor: null,
+      cursor: expect.any(String),
       has_more: false,
     });
   });
@@ -347,7 +382,16 @@ describe('GET /v1/contacts', () => {
       custom: { score: 9.5 },
     });
     const orphan = res.body.entries.find((c: any) => c.external_id === 'u9');
-    expect(orphan).toMatchObject({ customer_uuid: null, customer_external_id: 'co-missing' });
+    expect(orphan).toMatchObject({ customer_uuid: null, customer_external_id: 'co-missing', position: null });
+  });
+
+  it('retrieves one contact, 404 {code, message, param} for an unknown one', async () => {
+    const [first] = (await get('/v1/contacts?per_page=1')).body.entries;
+    expect(await get(`/v1/contacts/${first.uuid}`)).toEqual({ status: 200, body: first });
+    expect(await get('/v1/contacts/con_nobody')).toEqual({
+      status: 404,
+      body: { code: 404, message: expect.stringContaining('con_nobody'), param: 'contact_uuid' },
+    });
   });
 
   it('filters by source and email, and pages without duplicates or gaps', async () => {

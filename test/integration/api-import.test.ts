@@ -21,7 +21,10 @@ it('rejects an import before the connection (409), then connects, lists fields, 
   const created = await sys.api('POST', '/v1/data_sources', { name: 'Workspace', system: 'Intercom' });
   expect(created.status).toBe(201);
   const id: string = created.body.uuid;
-  await eventually(async () => ((await sourceOf(id)).status === 'awaiting_connection' ? true : undefined), 'awaiting');
+  await eventually(
+    async () => ((await sourceOf(id)).lifecycle_status === 'awaiting_connection' ? true : undefined),
+    'awaiting',
+  );
 
   const early = await sys.api('POST', `/v1/data_sources/${id}/intercom/import`, {});
   expect(early.status).toBe(409);
@@ -32,7 +35,7 @@ it('rejects an import before the connection (409), then connects, lists fields, 
   expect(token.status).toBe(202);
   const connected = await eventually(async () => {
     const s = await sourceOf(id);
-    return s.status === 'connected' ? s : undefined;
+    return s.lifecycle_status === 'connected' ? s : undefined;
   }, 'the source to be connected');
   expect(connected.workspace_id).toBe(sys.fake.appId);
 

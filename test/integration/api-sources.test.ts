@@ -264,7 +264,12 @@ describe('data sources', () => {
     const res = await v1('POST', '/v1/data_sources', { body: { name: 'Intercom EU', system: 'Intercom' } });
     expect(res.status).toBe(201);
     created.push(res.body.uuid);
-    expect(res.body).toMatchObject({ name: 'Intercom EU', system: 'Intercom', status: 'awaiting_connection' });
+    expect(res.body).toMatchObject({
+      name: 'Intercom EU',
+      system: 'Intercom',
+      status: 'never_imported',
+      lifecycle_status: 'awaiting_connection',
+    });
     expect(res.body.uuid).toMatch(ID);
     expect(new Date(res.body.created_at).getTime()).toBeGreaterThan(Date.now() - 60_000);
     const description = await client.workflow.getHandle(`source:${res.body.uuid}`).describe();
@@ -279,7 +284,7 @@ describe('data sources', () => {
     for (const body of [{ name: 'Billing' }, { name: 'Billing 2', system: 'Custom' }]) {
       const res = await v1('POST', '/v1/data_sources', { body });
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ name: body.name, system: 'Custom', status: 'active' });
+      expect(res.body).toMatchObject({ name: body.name, system: 'Custom', status: 'idle', lifecycle_status: 'active' });
       expect(res.body.uuid).toMatch(ID);
       await expect(client.workflow.getHandle(sourceWorkflowId(res.body.uuid)).describe()).rejects.toBeInstanceOf(
         WorkflowNotFoundError,
@@ -396,7 +401,8 @@ describe('data sources', () => {
         uuid: id,
         name: 'Progress',
         system: 'Intercom',
-        status: 'awaiting_connection',
+        status: 'never_imported',
+        lifecycle_status: 'awaiting_connection',
         created_at: expect.any(String),
         region: 'eu',
         workspace_id: 'abc123',
@@ -644,9 +650,14 @@ describe('steering a source', () => {
     expect(fields.body).toEqual({ uuid: id, status: 'awaiting_connection' });
     expect((await v1('POST', `/v1/data_sources/${id}/intercom/reconcile`)).status).toBe(202);
     const deleted = await v1('DELETE', `/v1/data_sources/${id}`);
-    expect(deleted.status).toBe(202);
-    expect(deleted.body).toEqual({ uuid: id, status: 'deleting' });
+    expect(deleted.status).toBe(204);
     expect(await signalsOf(id)).toEqual(['updateFields', 'reconcile', 'delete']);
+    // Gone from the API's reads at once (no worker runs here: the purge has not even started).
+    expect((await v1('GET', `/v1/data_sources/${id}`)).body).toMatchObject({ code: 404, param: 'data_source_uuid' });
+    expect((await v1('GET', '/v1/data_sources')).body.data_sources.map((s: any) => s.uuid)).not.toContain(id);
+    expect((await v1('DELETE', `/v1/data_sources/${id}`)).status).toBe(404);
+    const [row] = await db.query(`SELECT status, delete_requested_at FROM sources WHERE id = $1`, [id]);
+    expect(row.delete_requested_at).not.toBeNull();
   });
 
   it('answers 409 for Intercom steering of a custom source, and restarts a workflow terminated in Temporal', async () => {

@@ -114,7 +114,11 @@ describe('fault suite', () => {
         return pending === 0 ? true : undefined;
       }, 'the inbox drained');
       await expectExact(s, id, 'after the inbox drained');
-      expect((await s.api('GET', `/v1/data_sources/${id}`)).body).toMatchObject({ status: 'live', last_error: null });
+      expect((await s.api('GET', `/v1/data_sources/${id}`)).body).toMatchObject({
+        status: 'import_complete',
+        lifecycle_status: 'live',
+        last_error: null,
+      });
     } finally {
       await sys?.stop();
       sys = undefined;
@@ -175,7 +179,7 @@ describe('fault suite', () => {
     /** Deletes the source; measures until its purge starts (status deleting); waits until it is gone. */
     async function deleteAndMeasure(s: System, id: string, what: string): Promise<void> {
       const t0 = Date.now();
-      expect((await s.api('DELETE', `/v1/data_sources/${id}`)).status).toBe(202);
+      expect((await s.api('DELETE', `/v1/data_sources/${id}`)).status).toBe(204);
       const [row] = await eventually(async () => {
         const rows: Array<{ status: string }> = await s.db.query(`SELECT status FROM sources WHERE id = $1`, [id]);
         return ['deleting', 'deleted'].includes(rows[0]?.status) ? rows : undefined;

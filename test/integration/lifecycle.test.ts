@@ -47,7 +47,7 @@ describe('re-sync and permanent delete', () => {
       [id],
     );
     expect(recordsAfter).toBe(recordsBefore);
-    expect((await sys.api('GET', `/v1/data_sources/${id}`)).body.status).toBe('live');
+    expect((await sys.api('GET', `/v1/data_sources/${id}`)).body.lifecycle_status).toBe('live');
   });
 
   it('Re-sync with another selection changes the stored attributes and keeps customers', async () => {
@@ -103,7 +103,7 @@ describe('re-sync and permanent delete', () => {
         return n > 0 ? n : undefined;
       }, 'the backfill to write');
       const deleted = await slow.api('DELETE', `/v1/data_sources/${id}`);
-      expect(deleted.status).toBe(202);
+      expect(deleted.status).toBe(204);
       expect((await slow.api('DELETE', `/v1/data_sources/${id}`)).status).toBeLessThan(500); // repeating is harmless
 
       const handle = slow.client.workflow.getHandle(`source:${id}`);

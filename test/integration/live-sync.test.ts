@@ -152,6 +152,45 @@ describe('live sync from Intercom webhooks', () => {
     expect(tooBig.status).toBe(413);
   });
 
+  it('keeps the newer version when an older one arrives after it, company and contact alike', async () => {
+    const inboxDrained = () =>
+      until('inbox drained', async () => {
+        const [{ n }] = await sys.db.query(
+          `SELECT count(*)::int AS n FROM webhook_inbox WHERE source_id = $1 AND processed_at IS NULL`,
+          [sourceId],
+        );
+        return n === 0;
+      });
+    const company = await intercom.companies.createOrUpdate({ company_id: 'live-older', name: 'Newer Co' });
+    const contact = await intercom.contacts.create({ email: 'newer@live.example', name: 'Newer Person' } as any);
+    await intercom.companies.attachContact({ contact_id: contact.id, id: company.id });
+    await until('company', async () => (await record(company.id))?.name === 'Newer Co');
+    await until('contact', async () => (await contactRows(contact.id))[0]?.first_name === 'Newer');
+
+    // The same records as Intercom sent them a minute earlier, under other names, delivered last.
+    const store = sys.fake.store;
+    const olderCompany = { ...(store.companyJson(store.getCompany(company.id)) as any), name: 'Older Co' };
+    // Webhook items carry updated_at in seconds or as an ISO timestamp with milliseconds, as Intercom's do.
+    const aMinuteEarlier = (v: number | string) =>
+      typeof v === 'number' ? v - 60 : new Date(Date.parse(v) - 60_000).toISOString();
+    olderCompany.updated_at = aMinuteEarlier(olderCompany.updated_at);
+    const olderContact = { ...(store.contactWebhookItem(store.getContact(contact.id)) as any), name: 'Older Person' };
+    olderContact.updated_at = aMinuteEarlier(olderContact.updated_at);
+    expect([olderCompany.updated_at, olderContact.updated_at].map((v) => Number.isNaN(new Date(v).getTime()))).toEqual([
+      false,
+      false,
+    ]);
+    const sent = sys.fake.webhooks.sent();
+    sys.fake.webhooks.send('company.updated', olderCompany);
+    sys.fake.webhooks.send(`contact.${olderContact.role}.updated`, olderContact);
+    await sys.fake.webhooks.drained();
+    expect(sys.fake.webhooks.sent()).toBe(sent + 2);
+    await inboxDrained();
+
+    expect((await record(company.id)).name).toBe('Newer Co');
+    expect((await contactRows(contact.id)).map((r) => r.first_name)).toEqual(['Newer']);
+  });
+
   it('ends in the latest state under duplicate and out-of-order delivery, across continue-as-new', async () => {
     const firstRun = (await sys.client.workflow.getHandle(`source:${sourceId}`).describe()).runId;
     sys.fake.webhooks.duplicate = true;
@@ -188,7 +227,7 @@ describe('live sync from Intercom webhooks', () => {
     const described = await sys.client.workflow.getHandle(`source:${sourceId}`).describe();
     expect(described.runId).not.toBe(firstRun); // continued as new at least once
     expect(described.historyLength).toBeLessThan(400);
-    expect((await sys.api('GET', `/v1/data_sources/${sourceId}`)).body.status).toBe('live');
+    expect((await sys.api('GET', `/v1/data_sources/${sourceId}`)).body.lifecycle_status).toBe('live');
   });
 
   it('reconciles on demand what webhooks missed, without duplicates', async () => {

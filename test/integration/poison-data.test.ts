@@ -281,7 +281,7 @@ describe('poison data never stops a source', () => {
   it('deleting the source purges its quarantine with everything else', async () => {
     await new RecordIssues(sys.db).quarantine(sourceId, 'contact', 'k-refused', 'refused');
     expect((await dataQuality()).quarantined).toBe(1);
-    expect((await sys.api('DELETE', `/v1/data_sources/${sourceId}`)).status).toBe(202);
+    expect((await sys.api('DELETE', `/v1/data_sources/${sourceId}`)).status).toBe(204);
     await eventually(
       async () =>
         (await sys.db.query(`SELECT status FROM sources WHERE id = $1`, [sourceId]))[0].status === 'deleted'

@@ -56,7 +56,7 @@ describe('recovery', () => {
     await handle(id).cancel();
     await waitForWorkflow(sys, `source:${id}`, 'CANCELLED');
     const stopped = await source(id);
-    expect(stopped.status).toBe('live');
+    expect(stopped.lifecycle_status).toBe('live');
     expect(stopped.last_error).toMatch(/cancelled in Temporal.*recover/);
 
     const res = await sys.api('POST', `/v1/data_sources/${id}/recover`);
@@ -64,12 +64,12 @@ describe('recovery', () => {
     expect(res.body).toEqual({ uuid: id, workflow: 'restarted' });
     expect((await sys.api('POST', `/v1/data_sources/${id}/recover`)).body.workflow).toBe('running');
     await eventually(async () => ((await source(id)).last_error === null ? true : undefined), 'the stop forgotten');
-    expect((await source(id)).status).toBe('live');
+    expect((await source(id)).lifecycle_status).toBe('live');
   }, 240_000);
 
   it('a completed delete is final: no command and no recover brings the source back', async () => {
     const id = await importSource(sys, 'Deleted for good');
-    expect((await sys.api('DELETE', `/v1/data_sources/${id}`)).status).toBe(202);
+    expect((await sys.api('DELETE', `/v1/data_sources/${id}`)).status).toBe(204);
     await waitForWorkflow(sys, `source:${id}`, 'COMPLETED');
     expect((await sys.api('POST', `/v1/data_sources/${id}/recover`)).status).toBe(409);
     expect((await sys.api('POST', `/v1/data_sources/${id}/intercom/reconcile`)).status).toBe(409);
@@ -132,7 +132,7 @@ describe('recovery', () => {
       'the error shown',
       120_000,
     );
-    expect(stalled.status).toBe('live');
+    expect(stalled.lifecycle_status).toBe('live');
     expect(stalled.last_error).toMatch(/Failed 5 times.*cannot be decrypted.*ENCRYPTION_KEY_PREVIOUS/);
 
     // Everything else keeps working: reads, and webhooks are stored for later.
@@ -181,7 +181,7 @@ describe('recovery', () => {
       'the stall shown',
       120_000,
     );
-    expect(stalled.status).toBe('importing');
+    expect(stalled.lifecycle_status).toBe('importing');
     expect(stalled.last_error).toMatch(/cannot be decrypted/);
 
     sys.config.previousEncryptionKeys = [oldKey];

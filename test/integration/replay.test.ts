@@ -45,7 +45,7 @@ describe('workflow replay', () => {
     expect((await sys.api('POST', `/v1/data_sources/${id}/intercom/resync`)).status).toBe(202);
     await waitForWorkflow(sys, `source:${id}:backfill:2`);
     await waitForStatus(sys, id, 'live');
-    expect((await sys.api('DELETE', `/v1/data_sources/${id}`)).status).toBe(202);
+    expect((await sys.api('DELETE', `/v1/data_sources/${id}`)).status).toBe(204);
     await sys.client.workflow.getHandle(`source:${id}`).result();
 
     const fresh = await Promise.all(

@@ -145,6 +145,6 @@ describe('an outage of the webhook endpoint longer than Intercom retries', () =>
     );
     expect(deletedCompany[0].deleted_in_source_at).toBeInstanceOf(Date);
     const reconciles = await sys.api('GET', `/v1/data_sources/${sourceId}`);
-    expect(reconciles.body.status).toBe('live');
+    expect(reconciles.body.lifecycle_status).toBe('live');
   });
 });

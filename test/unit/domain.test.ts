@@ -1,6 +1,13 @@
 import { balancePartitions, dayOf, noonOf, partitionQuery, probeBuckets } from '../../src/domain/contact-partitions';
 import { selectCustomAttributes, toIsoTimestamp, typeAttributeValue } from '../../src/domain/custom-attributes';
-import { companyToRecord, contactToFields, embeddedCompanyIds, splitName } from '../../src/domain/intercom-mapping';
+import {
+  companyTagNames,
+  companyToRecord,
+  contactToFields,
+  embeddedCompanyIds,
+  needsTagNames,
+  splitName,
+} from '../../src/domain/intercom-mapping';
 import { importSelectionSchema, unknownAttributes } from '../../src/domain/source';
 import { classifyTopic } from '../../src/domain/webhook-topics';
 
@@ -139,5 +146,40 @@ describe('selection and webhook topics', () => {
     ['conversation.user.created', 'ignored'],
   ])('%s → %s', (topic, kind) => {
     expect(classifyTopic(topic).kind).toBe(kind);
+  });
+});
+
+describe('Intercom company tags → attributes.tags', () => {
+  const base = { type: 'company' as const, id: 'c1' };
+  const names = new Map([
+    ['1', 'vip'],
+    ['2', 'beta'],
+  ]);
+
+  it('takes the names of a REST company, sorted and unique', () => {
+    const company = {
+      ...base,
+      tags: {
+        tags: [
+          { id: '1', name: 'vip' },
+          { id: '2', name: 'beta' },
+          { id: '1', name: 'vip' },
+        ],
+      },
+    };
+    expect(companyTagNames(company)).toEqual(['beta', 'vip']);
+    expect(needsTagNames(company)).toBe(false);
+    expect(companyToRecord(company, { names: [], dataTypes: new Map() }).tags).toEqual(['beta', 'vip']);
+  });
+
+  it('names the tag_ids of a webhook item through GET /tags, leaving out ids without a name', () => {
+    const item = { ...base, tag_ids: ['2', '1', '9'] };
+    expect(needsTagNames(item)).toBe(true);
+    expect(companyTagNames(item, names)).toEqual(['beta', 'vip']);
+    expect(needsTagNames({ ...base, tag_ids: [] })).toBe(false);
+    expect(companyTagNames({ ...base, tag_ids: [] })).toEqual([]);
+    // An item that says nothing about tags keeps the stored ones.
+    expect(companyTagNames({ ...base, tag_ids: null })).toBeUndefined();
+    expect(companyTagNames(base)).toBeUndefined();
   });
 });

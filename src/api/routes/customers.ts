@@ -1,16 +1,35 @@
 import { Router } from 'express';
+import { CustomerAttributeWrites } from '../../db/repositories/customer-attributes';
 import { CustomCustomerWrites, ExternalIdTaken, NoCustomRecord } from '../../db/repositories/custom-customers';
+import type { CustomerFilter } from '../../db/repositories/customers';
 import { CustomerMerges, MergeRejected, type CustomerRef } from '../../db/repositories/manual-merges';
 import { sourceNotFound, type ApiContext } from '../context';
-import { createCustomerBody, mergeBody, unmergeBody, updateCustomerBody } from '../customer-input';
-import { ApiError, parseInput } from '../errors';
-import { decodeCursor, listCustomersQuery, pageOnlyQuery, searchCustomersQuery } from '../schemas';
-import { contactView, customerRecordView, customerView, pageView } from '../views';
+import {
+  addCustomBody,
+  addCustomByEmailBody,
+  createCustomerBody,
+  mergeBody,
+  removeCustomBody,
+  tagsBody,
+  tagsByEmailBody,
+  unmergeBody,
+  updateCustomBody,
+  updateCustomerBody,
+} from '../customer-input';
+import { ApiError, parseInput, parseQuery } from '../errors';
+import { listAnswer, listCustomersQuery, listRequest, pageOnlyQuery, searchCustomersQuery } from '../list-queries';
+import { attributesView, contactView, customerRecordView, customerView } from '../views';
+import { z } from 'zod';
 
 /** Contacts listed inline on `GET /v1/customers/{uuid}`; more through `/contacts` with a cursor. */
 const INLINE_CONTACTS = 200;
 
 const EXTERNAL_ID_TAKEN = 'The external ID for this customer already exists in our system.';
+
+/** ChartMogul's customer `system` filter: the system of one of the customer's sources ("ImportApi" = custom). */
+const SYSTEM_FILTER: Record<string, string> = { intercom: 'intercom', custom: 'custom', importapi: 'custom' };
+
+const noQuery = z.object({});
 
 /** The record fields of a create or update body, in the repository's names (undefined = not given). */
 function recordFields(b: {
@@ -20,6 +39,8 @@ function recordFields(b: {
   website_url?: string | null;
   country?: string | null;
   city?: string | null;
+  state?: string | null;
+  zip?: string | null;
   lead_created_at?: string | null;
   free_trial_started_at?: string | null;
 }) {
@@ -30,6 +51,8 @@ function recordFields(b: {
     websiteUrl: b.website_url,
     country: b.country,
     city: b.city,
+    state: b.state,
+    zip: b.zip,
     leadCreatedAt: b.lead_created_at,
     freeTrialStartedAt: b.free_trial_started_at,
   };
@@ -48,14 +71,18 @@ function mergeError(err: unknown): never {
 }
 
 /**
- * ChartMogul's customer endpoints: reads (`{entries, cursor, has_more}` with keyset cursors), the Import API for
- * custom sources' customers (create, modify, delete) and manual merges and unmerges.
+ * ChartMogul's customer endpoints: reads (`{entries, cursor, has_more}` with keyset cursors, or the deprecated
+ * `page`), the Import API for custom sources' customers (create, modify, delete), the customer's attributes
+ * (tags and custom attributes) and manual merges and unmerges.
  */
 export function customerRoutes(ctx: ApiContext): Router {
   const router = Router();
   const { customers, contacts } = ctx;
+  const publicUrl = ctx.deps.config.publicUrl;
   const writes = new CustomCustomerWrites(ctx.deps.db);
+  const attributeWrites = new CustomerAttributeWrites(ctx.deps.db);
   const merges = new CustomerMerges(ctx.deps.db);
+  const view = (c: Parameters<typeof customerView>[0]) => customerView(c, publicUrl);
 
   const noCustomRecord = (id: string, sourceId: string | undefined) =>
     new ApiError(
@@ -68,42 +95,59 @@ export function customerRoutes(ctx: ApiContext): Router {
 
   const customerOr404 = async (uuid: string) => {
     const customer = await customers.get(uuid);
-    if (!customer) throw new ApiError(404, `No customer with uuid ${uuid}`, { customer_uuid: 'not found' });
+    if (!customer) throw new ApiError(404, `Customer not found: no customer with uuid ${uuid}`, {}, 'customer_uuid');
     return customer;
   };
 
+  const list = async (filter: CustomerFilter, q: Parameters<typeof listRequest>[0]) => {
+    const req = listRequest(q, 'cus_');
+    const page = await customers.list(filter, req);
+    return { page, answer: await listAnswer(req, page, view, () => customers.count(filter)) };
+  };
+
   router.get('/v1/customers', async (req, res) => {
-    const q = parseInput(listCustomersQuery, req.query, 'query');
-    const page = await customers.list(
-      { sourceId: q.data_source_uuid, externalId: q.external_id, status: q.status, email: q.email },
-      { after: decodeCursor(q.cursor, 'cus_'), limit: q.per_page },
-    );
-    res.json(pageView(page, customerView));
+    const q = parseQuery(listCustomersQuery, req.query);
+    // A system we have no source of matches nothing (never everything).
+    const system = q.system === undefined ? undefined : (SYSTEM_FILTER[q.system.toLowerCase()] ?? `none:${q.system}`);
+    const filter = {
+      sourceId: q.data_source_uuid,
+      externalId: q.external_id,
+      status: q.status,
+      email: q.email,
+      system,
+    };
+    res.json((await list(filter, q)).answer);
   });
 
+  // ChartMogul answers a search without any match with 404 {code, message, param}.
   router.get('/v1/customers/search', async (req, res) => {
-    const q = parseInput(searchCustomersQuery, req.query, 'query');
-    const page = await customers.list({ email: q.email }, { after: decodeCursor(q.cursor, 'cus_'), limit: q.per_page });
-    res.json(pageView(page, customerView));
+    const q = parseQuery(searchCustomersQuery, req.query);
+    const { page, answer } = await list({ email: q.email }, q);
+    if (page.rows.length === 0 && q.cursor === undefined && (q.page ?? 1) === 1) {
+      throw new ApiError(404, `Customer not found: no customer with email ${q.email}`, {}, 'email');
+    }
+    res.json(answer);
   });
 
   router.get('/v1/customers/:uuid', async (req, res) => {
+    parseQuery(noQuery, req.query);
     const customer = await customerOr404(req.params.uuid);
     const [records, inline] = await Promise.all([
       customers.records(customer.id),
       contacts.list({ customerId: customer.id }, { limit: INLINE_CONTACTS }),
     ]);
     res.json({
-      ...customerView(customer),
+      ...view(customer),
       records: records.map(customerRecordView),
       contacts: inline.rows.map(contactView),
     });
   });
 
   // ChartMogul's Import API, for custom (billing) sources only: an Intercom source's records come from Intercom.
+  // Invalid input is a 422 with a message per field, as ChartMogul answers it.
   router.post('/v1/customers', async (req, res) => {
-    const body = parseInput(createCustomerBody, req.body, 'body');
-    const source = await ctx.sources.find(body.data_source_uuid);
+    const body = parseInput(createCustomerBody, req.body, 'body', 422);
+    const source = await ctx.sources.find(body.data_source_uuid, { hideDeleting: true });
     if (!source) throw sourceNotFound(body.data_source_uuid);
     if (source.system !== 'custom') {
       throw new ApiError(422, `Data source ${source.id} is an Intercom source: its customers come from Intercom`, {
@@ -118,14 +162,18 @@ export function customerRoutes(ctx: ApiContext): Router {
         throw new ApiError(422, EXTERNAL_ID_TAKEN, { external_id: EXTERNAL_ID_TAKEN });
       throw err;
     }
+    if (body.attributes?.tags?.length) await attributeWrites.addTags([customerId], body.attributes.tags);
     ctx.deps.log.info({ sourceId: source.id, customerId }, 'custom customer created');
-    res.status(201).json(customerView(await customerOr404(customerId)));
+    res.status(201).json(view(await customerOr404(customerId)));
   });
 
   router.patch('/v1/customers/:uuid', async (req, res) => {
-    const body = parseInput(updateCustomerBody, req.body ?? {}, 'body');
+    const body = parseInput(updateCustomerBody, req.body ?? {}, 'body', 422);
     const customer = await customerOr404(req.params.uuid);
-    if (body.data_source_uuid !== undefined && !(await ctx.sources.find(body.data_source_uuid))) {
+    if (
+      body.data_source_uuid !== undefined &&
+      !(await ctx.sources.find(body.data_source_uuid, { hideDeleting: true }))
+    ) {
       throw sourceNotFound(body.data_source_uuid);
     }
     let customerId: string;
@@ -140,7 +188,9 @@ export function customerRoutes(ctx: ApiContext): Router {
       if (err instanceof NoCustomRecord) throw noCustomRecord(customer.id, body.data_source_uuid);
       throw err;
     }
-    res.json(customerView(await customerOr404(customerId)));
+    // The latest write wins: a key PATCHed onto the record no longer hides behind an earlier attributes call.
+    await attributeWrites.yieldCustom(customerId, Object.keys(body.attributes?.custom ?? {}));
+    res.json(view(await customerOr404(customerId)));
   });
 
   router.delete('/v1/customers/:uuid', async (req, res) => {
@@ -171,14 +221,78 @@ export function customerRoutes(ctx: ApiContext): Router {
   });
 
   router.get('/v1/customers/:uuid/contacts', async (req, res) => {
-    const q = parseInput(pageOnlyQuery, req.query, 'query');
+    const q = parseQuery(pageOnlyQuery, req.query);
     const customer = await customerOr404(req.params.uuid);
-    const page = await contacts.list(
-      { customerId: customer.id },
-      { after: decodeCursor(q.cursor, 'con_'), limit: q.per_page },
-    );
-    res.json(pageView(page, contactView));
+    const filter = { customerId: customer.id };
+    const page = listRequest(q, 'con_');
+    res.json(await listAnswer(page, await contacts.list(filter, page), contactView, () => contacts.count(filter)));
   });
+
+  // Attributes: `{tags, stripe, clearbit, custom}`; custom attributes and tags set here belong to the customer.
+  router.get('/v1/customers/:uuid/attributes', async (req, res) => {
+    parseQuery(noQuery, req.query);
+    res.json(attributesView(await customerOr404(req.params.uuid)));
+  });
+
+  const customAnswer = async (uuid: string) => ({ custom: (await customerOr404(uuid)).custom });
+
+  router.post('/v1/customers/attributes/custom', async (req, res) => {
+    const body = parseInput(addCustomByEmailBody, req.body, 'body', 422);
+    const ids = await attributeWrites.customersByEmail(body.email);
+    if (ids.length === 0)
+      throw new ApiError(404, `Customer not found: no customer with email ${body.email}`, {}, 'email');
+    for (const id of ids) await attributeWrites.setCustom(id, body.custom);
+    res.json({ entries: await customersById(ids) });
+  });
+
+  router.post('/v1/customers/:uuid/attributes/custom', async (req, res) => {
+    const body = parseInput(addCustomBody, req.body, 'body', 422);
+    const customer = await customerOr404(req.params.uuid);
+    await attributeWrites.setCustom(customer.id, body.custom);
+    res.json(await customAnswer(customer.id));
+  });
+
+  router.put('/v1/customers/:uuid/attributes/custom', async (req, res) => {
+    const body = parseInput(updateCustomBody, req.body, 'body', 422);
+    const customer = await customerOr404(req.params.uuid);
+    await attributeWrites.setCustom(customer.id, body.custom);
+    res.json(await customAnswer(customer.id));
+  });
+
+  router.delete('/v1/customers/:uuid/attributes/custom', async (req, res) => {
+    const body = parseInput(removeCustomBody, req.body, 'body', 422);
+    const customer = await customerOr404(req.params.uuid);
+    await attributeWrites.removeCustom(customer.id, body.custom);
+    res.json(await customAnswer(customer.id));
+  });
+
+  router.post('/v1/customers/attributes/tags', async (req, res) => {
+    const body = parseInput(tagsByEmailBody, req.body, 'body', 422);
+    const ids = await attributeWrites.customersByEmail(body.email);
+    if (ids.length === 0)
+      throw new ApiError(404, `Customer not found: no customer with email ${body.email}`, {}, 'email');
+    await attributeWrites.addTags(ids, body.tags);
+    res.json({ entries: await customersById(ids) });
+  });
+
+  router.post('/v1/customers/:uuid/attributes/tags', async (req, res) => {
+    const body = parseInput(tagsBody, req.body, 'body', 422);
+    const customer = await customerOr404(req.params.uuid);
+    await attributeWrites.addTags([customer.id], body.tags);
+    res.json({ tags: (await customerOr404(customer.id)).tags });
+  });
+
+  router.delete('/v1/customers/:uuid/attributes/tags', async (req, res) => {
+    const body = parseInput(tagsBody, req.body, 'body', 422);
+    const customer = await customerOr404(req.params.uuid);
+    await attributeWrites.removeTags(customer.id, body.tags);
+    res.json({ tags: (await customerOr404(customer.id)).tags });
+  });
+
+  async function customersById(ids: string[]) {
+    const found = await Promise.all(ids.map((id) => customers.get(id)));
+    return found.filter((c) => c !== null).map(view);
+  }
 
   return router;
 }

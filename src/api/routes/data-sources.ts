@@ -1,8 +1,11 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Router } from 'express';
+import { z } from 'zod';
 import type { SourceSystem } from '../../db/entities/source';
 import { liveSource, type ApiContext } from '../context';
-import { ApiError, parseInput } from '../errors';
-import { createDataSourceBody, listDataSourcesQuery } from '../schemas';
+import { ApiError, parseInput, parseQuery } from '../errors';
+import { listDataSourcesQuery } from '../list-queries';
+import { createDataSourceBody } from '../schemas';
 import { dataSourceView } from '../views';
 import { dataQualityOf } from './quarantine';
 
@@ -16,11 +19,7 @@ export function dataSourceRoutes(ctx: ApiContext): Router {
   router.post('/v1/data_sources', async (req, res) => {
     const body = parseInput(createDataSourceBody, req.body, 'body');
     const system = body.system ?? 'custom';
-    const source = await sources.create({
-      name: body.name,
-      system,
-      status: system === 'intercom' ? 'awaiting_connection' : 'active',
-    });
+    const source = await sources.create({ name: body.name, system });
     if (system === 'intercom') {
       try {
         await deps.workflows.start(source.id);
@@ -42,7 +41,7 @@ export function dataSourceRoutes(ctx: ApiContext): Router {
   });
 
   router.get('/v1/data_sources', async (req, res) => {
-    const q = parseInput(listDataSourcesQuery, req.query, 'query');
+    const q = parseQuery(listDataSourcesQuery, req.query);
     if (q.system !== undefined && !(q.system in SYSTEM_FILTER)) {
       res.json({ data_sources: [] });
       return;
@@ -50,24 +49,37 @@ export function dataSourceRoutes(ctx: ApiContext): Router {
     const list = await sources.list({
       name: q.name,
       system: q.system === undefined ? undefined : SYSTEM_FILTER[q.system],
+      hideDeleting: true,
     });
     res.json({ data_sources: list.map(dataSourceView) });
   });
 
   router.get(['/v1/data_sources/:id', '/v1/data_sources/:id/status'], async (req, res) => {
+    parseQuery(z.object({}), req.query);
     const source = await liveSource(ctx, String(req.params.id));
     res.json({ ...dataSourceView(source), ...(await dataQualityOf(ctx, source)) });
   });
 
-  // "Delete This Source": the workflow cancels any backfill and purges everything, irrevocably. 202, not
-  // ChartMogul's 204: the purge runs in the background, with progress on GET /v1/data_sources/{id}.
+  // "Delete This Source", 204 as in ChartMogul: the source leaves the API's reads at once; its workflow cancels any
+  // backfill and purges everything, irrevocably, in the background (progress in /app and the Temporal UI).
   router.delete('/v1/data_sources/:id', async (req, res) => {
     const source = await liveSource(ctx, req.params.id);
     if (source.system === 'intercom') await deps.workflows.delete(source.id);
-    else if (source.status !== 'deleting') await deps.workflows.purgeCustomSource(source.id);
+    else if (source.status !== 'deleting') await startPurge(source.id);
+    // After the workflow has it: a source hidden but never purged would be lost from sight.
+    await sources.markDeleteRequested(source.id);
     deps.log.info({ sourceId: source.id }, 'source deletion requested');
-    res.status(202).json({ uuid: source.id, status: 'deleting' });
+    res.status(204).end();
   });
+
+  /** A retried DELETE (its first try failed after starting the purge) finds the purge running: fine. */
+  async function startPurge(sourceId: string): Promise<void> {
+    try {
+      await deps.workflows.purgeCustomSource(sourceId);
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
 
   return router;
 }

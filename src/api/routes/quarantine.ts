@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { RecordIssues, type RecordIssueCounts } from '../../db/repositories/record-issues';
 import type { SourceSummary } from '../../db/repositories/sources';
 import { liveSource, type ApiContext } from '../context';
-import { ApiError, parseInput } from '../errors';
-import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from '../schemas';
+import { ApiError, parseQuery } from '../errors';
+import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from '../list-queries';
 
 const quarantineQuery = z.object({
   cursor: z
@@ -47,7 +47,7 @@ export function quarantineRoutes(ctx: ApiContext): Router {
         data_source_uuid: 'is not an Intercom source',
       });
     }
-    const q = parseInput(quarantineQuery, req.query, 'query');
+    const q = parseQuery(quarantineQuery, req.query);
     const rows = await issues.list(source.id, { limit: q.per_page + 1, afterId: q.cursor });
     const page = rows.slice(0, q.per_page);
     const hasMore = rows.length > q.per_page;
@@ -60,7 +60,8 @@ export function quarantineRoutes(ctx: ApiContext): Router {
         first_seen_at: r.firstSeenAt.toISOString(),
         last_seen_at: r.lastSeenAt.toISOString(),
       })),
-      cursor: hasMore ? page[page.length - 1]!.id : null,
+      // A cursor on every page, the last one too, as ChartMogul's lists have it: it continues after the last entry.
+      cursor: page.length ? page[page.length - 1]!.id : (q.cursor ?? '0'),
       has_more: hasMore,
     });
   });

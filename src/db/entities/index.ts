@@ -1,30 +1,12 @@
 import { AttributeDefinitionEntity } from './attribute-definition';
-import { ContactEntity } from './contact';
 import { CredentialEntity } from './credential';
-import { CustomerEntity } from './customer';
-import { CustomerRecordEntity } from './customer-record';
-import { MergeRulesEntity } from './merge-rules';
 import { SourceEntity } from './source';
-import { WebhookInboxEntity } from './webhook-inbox';
 
-export {
-  AttributeDefinitionEntity,
-  ContactEntity,
-  CredentialEntity,
-  CustomerEntity,
-  CustomerRecordEntity,
-  MergeRulesEntity,
-  SourceEntity,
-  WebhookInboxEntity,
-};
+export { AttributeDefinitionEntity, CredentialEntity, SourceEntity };
 
-export const entities = [
-  SourceEntity,
-  CredentialEntity,
-  CustomerEntity,
-  CustomerRecordEntity,
-  ContactEntity,
-  AttributeDefinitionEntity,
-  MergeRulesEntity,
-  WebhookInboxEntity,
-];
+/**
+ * The tables the repositories read and write through TypeORM's entity API (simple reads and updates). The other
+ * tables are written with set-based SQL (bulk upserts, merges) in their repositories; the schema itself is the
+ * hand-written migrations' (constraints, partial indexes and SQL functions no entity describes).
+ */
+export const entities = [SourceEntity, CredentialEntity, AttributeDefinitionEntity];

@@ -14,7 +14,7 @@ export class SourceEntity {
   @Column('text', { name: 'workspace_name', nullable: true }) workspaceName!: string | null;
   /** What to sync: `ImportSelection` (companies, contacts, selected custom attributes per model). */
   @Column('jsonb', { nullable: true }) settings!: Record<string, unknown> | null;
-  /** Backfill/live-sync progress as reported by the workflow (`SourceProgress`). */
+  /** Backfill/live-sync progress as reported by the workflow (`StoredProgress`, src/db/repositories/source-progress.ts). */
   @Column('jsonb', { default: () => "'{}'" }) progress!: Record<string, unknown>;
   @Column('text', { name: 'last_error', nullable: true }) lastError!: string | null;
   @Column('timestamptz', { name: 'last_synced_at', nullable: true }) lastSyncedAt!: Date | null;
@@ -23,4 +23,6 @@ export class SourceEntity {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
   @Column('timestamptz', { name: 'deleted_at', nullable: true }) deletedAt!: Date | null;
+  /** Set by the API on "Delete This Source": the source leaves the API's reads at once; the purge sets deleted_at. */
+  @Column('timestamptz', { name: 'delete_requested_at', nullable: true }) deleteRequestedAt!: Date | null;
 }

@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** The data model of DESIGN.md. Hand-written so constraints and indexes are exactly what the upserts rely on. */
+/** The data model (README "How it works"). Hand-written so constraints and indexes are exactly what the upserts rely on. */
 export class InitialSchema1764400000000 implements MigrationInterface {
   name = 'InitialSchema1764400000000';
 

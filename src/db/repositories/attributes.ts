@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import type { AttributeModel } from '../../domain/source';
+import type { AttributeDefinition, AttributeModel, ImportSelection } from '../../domain/source';
+import { AttributeDefinitionEntity, SourceEntity } from '../entities';
 
 export interface SelectableAttribute {
   model: AttributeModel;
@@ -9,7 +10,7 @@ export interface SelectableAttribute {
   selected: boolean;
 }
 
-/** Reads a source's Intercom data attribute catalogue (written by the connect/update-fields activities). */
+/** A source's Intercom data attribute catalogue and the user's selection in it. */
 export class AttributeRepository {
   constructor(private readonly db: DataSource) {}
 
@@ -38,5 +39,50 @@ export class AttributeRepository {
       dataType: r.data_type,
       selected: r.selected,
     }));
+  }
+
+  /** The whole catalogue (standard, custom and archived attributes). */
+  async catalogue(sourceId: string): Promise<Array<AttributeDefinition & { selected: boolean }>> {
+    const rows = await this.db.getRepository(AttributeDefinitionEntity).findBy({ sourceId });
+    return rows.map(({ model, name, label, dataType, custom, archived, selected }) => ({
+      model,
+      name,
+      label,
+      dataType,
+      custom,
+      archived,
+      selected,
+    }));
+  }
+
+  /** Stores what Intercom lists ("Update Fields"), keeping the user's selection flags. */
+  async saveCatalogue(sourceId: string, attributes: AttributeDefinition[]): Promise<void> {
+    if (attributes.length === 0) return;
+    await this.db
+      .createQueryBuilder()
+      .insert()
+      .into(AttributeDefinitionEntity)
+      .values(attributes.map((a) => ({ sourceId, ...a })))
+      .orUpdate(['label', 'data_type', 'custom', 'archived'], ['source_id', 'model', 'name'])
+      .execute();
+  }
+
+  /** Stores the selection (validated by the caller) on the source and as the catalogue's flags, at once. */
+  async saveSelection(sourceId: string, selection: ImportSelection): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.getRepository(SourceEntity).update({ id: sourceId }, { settings: selection });
+      await tx.getRepository(AttributeDefinitionEntity).update({ sourceId }, { selected: false });
+      for (const model of ['company', 'contact'] as const) {
+        const names = selection.custom_attributes[model];
+        if (names.length > 0) {
+          await tx
+            .createQueryBuilder()
+            .update(AttributeDefinitionEntity)
+            .set({ selected: true })
+            .where('source_id = :sourceId AND model = :model AND name IN (:...names)', { sourceId, model, names })
+            .execute();
+        }
+      }
+    });
   }
 }

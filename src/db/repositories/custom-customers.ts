@@ -10,6 +10,8 @@ export interface CustomRecordInput {
   websiteUrl?: string | null;
   country?: string | null;
   city?: string | null;
+  state?: string | null;
+  zip?: string | null;
   leadCreatedAt?: string | null;
   freeTrialStartedAt?: string | null;
 }
@@ -21,6 +23,8 @@ const COLUMNS: Record<keyof CustomRecordInput, string> = {
   websiteUrl: 'website_url',
   country: 'country',
   city: 'city',
+  state: 'state',
+  zip: 'zip',
   leadCreatedAt: 'lead_created_at',
   freeTrialStartedAt: 'free_trial_started_at',
 };

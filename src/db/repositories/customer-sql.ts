@@ -11,6 +11,8 @@ const FALLBACK_FIELDS = [
   'website_url',
   'country',
   'city',
+  'state',
+  'zip',
   'lead_created_at',
   'free_trial_started_at',
   'status',

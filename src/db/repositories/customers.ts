@@ -12,15 +12,21 @@ export interface PageRequest {
   /** Continue after this id (exclusive). */
   after?: string;
   limit: number;
+  /** Legacy page-number paging (ChartMogul's deprecated `page`): skip this many rows. */
+  offset?: number;
 }
 
 /** A merged customer with the identifiers of its records (the primary record's first). */
 export interface CustomerRow {
   id: string;
-  /** The primary record's numeric id, ChartMogul's integer `id`; null for a customer without records. */
-  primaryRecordId: number | null;
-  externalId: string | null;
-  sourceId: string | null;
+  /** The primary record's numeric id, ChartMogul's integer `id`. */
+  primaryRecordId: number;
+  externalId: string;
+  sourceId: string;
+  /** The primary record's source: its system, and for Intercom its workspace and region (for the company's URL). */
+  sourceSystem: string;
+  sourceWorkspaceId: string | null;
+  sourceRegion: string | null;
   externalIds: string[];
   sourceIds: string[];
   name: string | null;
@@ -29,10 +35,13 @@ export interface CustomerRow {
   websiteUrl: string | null;
   country: string | null;
   city: string | null;
+  state: string | null;
+  zip: string | null;
   leadCreatedAt: Date | null;
   freeTrialStartedAt: Date | null;
   status: string | null;
   custom: Record<string, unknown>;
+  tags: string[];
 }
 
 /** One source's view of a customer (an Intercom company or a custom source's customer). */
@@ -58,13 +67,21 @@ export interface CustomerFilter {
   externalId?: string;
   email?: string;
   status?: string;
+  /** The stored system of a record's source (`intercom`, `custom`). */
+  system?: string;
 }
 
 interface CustomerDbRow {
   id: string;
-  primary_id: string | null;
-  primary_external_id: string | null;
-  primary_source_id: string | null;
+  primary_id: string;
+  primary_external_id: string;
+  primary_source_id: string;
+  source_system: string;
+  source_workspace_id: string | null;
+  source_region: string | null;
+  state: string | null;
+  zip: string | null;
+  tags: string[] | null;
   external_ids: string[] | null;
   source_ids: string[] | null;
   name: string | null;
@@ -79,15 +96,22 @@ interface CustomerDbRow {
   custom: Record<string, unknown> | null;
 }
 
-// The primary record is customers.primary_record_id when set, else the oldest record.
+// The primary record is customers.primary_record_id when set, else the oldest record. A customer always has one
+// (a customer left without records is deleted), so the inner join only hides one caught mid-transaction.
+// Custom attributes and tags set through the API belong to the customer and win over its records'.
 const CUSTOMER_SELECT = `
-  SELECT c.id, c.name, c.email, c.company, c.website_url, c.country, c.city, c.lead_created_at,
-         c.free_trial_started_at, c.status, c.custom,
+  SELECT c.id, c.name, c.email, c.company, c.website_url, c.country, c.city, c.state, c.zip, c.lead_created_at,
+         c.free_trial_started_at, c.status, c.custom || c.api_custom AS custom,
          pr.id AS primary_id, pr.external_id AS primary_external_id, pr.source_id AS primary_source_id,
-         agg.external_ids, agg.source_ids
+         pr.system AS source_system, pr.workspace_id AS source_workspace_id, pr.region AS source_region,
+         agg.external_ids, agg.source_ids,
+         (SELECT coalesce(array_agg(DISTINCT t ORDER BY t), '{}')
+            FROM (SELECT unnest(r.tags) FROM customer_records r WHERE r.customer_id = c.id
+                  UNION SELECT unnest(c.api_tags)) AS x(t)) AS tags
     FROM customers c
-    LEFT JOIN LATERAL (
-      SELECT r.id, r.external_id, r.source_id FROM customer_records r
+    JOIN LATERAL (
+      SELECT r.id, r.external_id, r.source_id, s.system, s.workspace_id, s.region
+        FROM customer_records r JOIN sources s ON s.id = r.source_id
        WHERE r.customer_id = c.id
        ORDER BY (r.id = c.primary_record_id) DESC, r.id
        LIMIT 1
@@ -98,6 +122,10 @@ const CUSTOMER_SELECT = `
         FROM customer_records r WHERE r.customer_id = c.id
     ) agg ON true`;
 
+// A customer whose every record belongs to a source being deleted has left the reads with its source.
+const NOT_BEING_DELETED = `EXISTS (SELECT 1 FROM customer_records r JOIN sources s ON s.id = r.source_id
+                                     WHERE r.customer_id = c.id AND s.delete_requested_at IS NULL)`;
+
 function toCustomer(r: CustomerDbRow): CustomerRow {
   const sourceIds = r.source_ids ?? [];
   // The primary record's source first, the others in a stable order.
@@ -105,9 +133,12 @@ function toCustomer(r: CustomerDbRow): CustomerRow {
     sourceIds.sort((a, b) => Number(b === r.primary_source_id) - Number(a === r.primary_source_id));
   return {
     id: r.id,
-    primaryRecordId: r.primary_id === null ? null : Number(r.primary_id),
+    primaryRecordId: Number(r.primary_id),
     externalId: r.primary_external_id,
     sourceId: r.primary_source_id,
+    sourceSystem: r.source_system,
+    sourceWorkspaceId: r.source_workspace_id,
+    sourceRegion: r.source_region,
     externalIds: r.external_ids ?? [],
     sourceIds,
     name: r.name,
@@ -116,11 +147,35 @@ function toCustomer(r: CustomerDbRow): CustomerRow {
     websiteUrl: r.website_url,
     country: r.country,
     city: r.city,
+    state: r.state,
+    zip: r.zip,
     leadCreatedAt: r.lead_created_at,
     freeTrialStartedAt: r.free_trial_started_at,
     status: r.status,
     custom: r.custom ?? {},
+    tags: r.tags ?? [],
   };
+}
+
+function customerWhere(filter: CustomerFilter) {
+  const where: string[] = [NOT_BEING_DELETED];
+  const params: unknown[] = [];
+  const p = (v: unknown): string => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  if (filter.sourceId !== undefined || filter.externalId !== undefined || filter.system !== undefined) {
+    const conds = ['r.customer_id = c.id'];
+    if (filter.sourceId !== undefined) conds.push(`r.source_id = ${p(filter.sourceId)}`);
+    if (filter.externalId !== undefined) conds.push(`r.external_id = ${p(filter.externalId)}`);
+    if (filter.system !== undefined) {
+      conds.push(`EXISTS (SELECT 1 FROM sources s WHERE s.id = r.source_id AND s.system = ${p(filter.system)})`);
+    }
+    where.push(`EXISTS (SELECT 1 FROM customer_records r WHERE ${conds.join(' AND ')})`);
+  }
+  if (filter.email !== undefined) where.push(`lower(c.email) = lower(${p(filter.email)})`);
+  if (filter.status !== undefined) where.push(`c.status = ${p(filter.status)}`);
+  return { where, params, p };
 }
 
 export function toPage<T extends { id: string }>(rows: T[], limit: number): Page<T> {
@@ -134,28 +189,28 @@ export class CustomerRepository {
   constructor(private readonly db: DataSource) {}
 
   async list(filter: CustomerFilter, page: PageRequest): Promise<Page<CustomerRow>> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const p = (v: unknown): string => {
-      params.push(v);
-      return `$${params.length}`;
-    };
-    if (filter.sourceId !== undefined || filter.externalId !== undefined) {
-      const conds = ['r.customer_id = c.id'];
-      if (filter.sourceId !== undefined) conds.push(`r.source_id = ${p(filter.sourceId)}`);
-      if (filter.externalId !== undefined) conds.push(`r.external_id = ${p(filter.externalId)}`);
-      where.push(`EXISTS (SELECT 1 FROM customer_records r WHERE ${conds.join(' AND ')})`);
-    }
-    if (filter.email !== undefined) where.push(`lower(c.email) = lower(${p(filter.email)})`);
-    if (filter.status !== undefined) where.push(`c.status = ${p(filter.status)}`);
+    const { where, params, p } = customerWhere(filter);
     if (page.after !== undefined) where.push(`c.id > ${p(page.after)}`);
-    const sql = `${CUSTOMER_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.id LIMIT ${p(page.limit + 1)}`;
+    const sql = `${CUSTOMER_SELECT} WHERE ${where.join(' AND ')} ORDER BY c.id
+                 LIMIT ${p(page.limit + 1)} OFFSET ${p(page.offset ?? 0)}`;
     const rows: CustomerDbRow[] = await this.db.query(sql, params);
     return toPage(rows.map(toCustomer), page.limit);
   }
 
+  /** How many customers match (for the legacy `total_pages`). */
+  async count(filter: CustomerFilter): Promise<number> {
+    const { where, params } = customerWhere(filter);
+    const [row]: Array<{ n: number }> = await this.db.query(
+      `SELECT count(*)::int AS n FROM customers c WHERE ${where.join(' AND ')}`,
+      params,
+    );
+    return row.n;
+  }
+
   async get(id: string): Promise<CustomerRow | null> {
-    const rows: CustomerDbRow[] = await this.db.query(`${CUSTOMER_SELECT} WHERE c.id = $1`, [id]);
+    const rows: CustomerDbRow[] = await this.db.query(`${CUSTOMER_SELECT} WHERE c.id = $1 AND ${NOT_BEING_DELETED}`, [
+      id,
+    ]);
     return rows.length ? toCustomer(rows[0]) : null;
   }
 

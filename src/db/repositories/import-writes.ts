@@ -84,20 +84,24 @@ export class ImportWrites {
     return inMergeTransaction(this.db, async (tx) => {
       const written: Array<{ id: string; customer_id: string | null }> = await tx.query(
         `INSERT INTO customer_records AS r (source_id, external_id, name, email, company, website_url, plan, size, industry,
-           monthly_spend, user_count, lead_created_at, free_trial_started_at, status, custom, source_updated_at, generation,
-           sanitized)
+           monthly_spend, user_count, lead_created_at, free_trial_started_at, status, custom, tags, source_updated_at,
+           generation, sanitized)
          SELECT $1, x.external_id, x.name, x.email, x.company, x.website_url, x.plan, x.size, x.industry, x.monthly_spend,
-           x.user_count, x.lead_created_at, x.free_trial_started_at, x.status, x.custom, x.source_updated_at, $3, x.sanitized
+           x.user_count, x.lead_created_at, x.free_trial_started_at, x.status, x.custom,
+           CASE WHEN x.tags IS NOT NULL THEN ARRAY(SELECT jsonb_array_elements_text(x.tags)) END, x.source_updated_at, $3,
+           x.sanitized
          FROM jsonb_to_recordset($2::jsonb) AS x(external_id text, name text, email text, company text, website_url text,
            plan text, size integer, industry text, monthly_spend bigint, user_count integer, lead_created_at timestamptz,
-           free_trial_started_at timestamptz, status text, custom jsonb, source_updated_at timestamptz, sanitized jsonb)
+           free_trial_started_at timestamptz, status text, custom jsonb, tags jsonb, source_updated_at timestamptz,
+           sanitized jsonb)
          ORDER BY x.external_id
          ON CONFLICT (source_id, external_id) DO UPDATE SET
            name = EXCLUDED.name, email = EXCLUDED.email, company = EXCLUDED.company, website_url = EXCLUDED.website_url,
            plan = EXCLUDED.plan, size = EXCLUDED.size, industry = EXCLUDED.industry, monthly_spend = EXCLUDED.monthly_spend,
            user_count = EXCLUDED.user_count, lead_created_at = EXCLUDED.lead_created_at,
            free_trial_started_at = EXCLUDED.free_trial_started_at, status = EXCLUDED.status, custom = EXCLUDED.custom,
-           source_updated_at = EXCLUDED.source_updated_at, generation = EXCLUDED.generation, sanitized = EXCLUDED.sanitized,
+           tags = coalesce(EXCLUDED.tags, r.tags), source_updated_at = EXCLUDED.source_updated_at,
+           generation = EXCLUDED.generation, sanitized = EXCLUDED.sanitized,
            deleted_in_source_at = NULL, updated_at = now()
          WHERE (r.source_updated_at IS NULL OR EXCLUDED.source_updated_at IS NULL
            OR r.source_updated_at <= EXCLUDED.source_updated_at OR r.generation < EXCLUDED.generation)
@@ -212,20 +216,6 @@ export class ImportWrites {
     );
     return new Map(rows.filter((r) => r.t !== null).map((r) => [r.id, Number(r.t)]));
   }
-
-  /** Adds to the counters in `sources.progress` (pages fetched, contacts skipped for having no company). */
-  async addProgress(
-    sourceId: string,
-    delta: { pagesFetched?: number; contactsSkippedNoCompany?: number },
-  ): Promise<void> {
-    await this.db.query(
-      `UPDATE sources SET progress = progress
-         || jsonb_build_object('pagesFetched', COALESCE((progress->>'pagesFetched')::int, 0) + $2::int)
-         || jsonb_build_object('contactsSkippedNoCompany', COALESCE((progress->>'contactsSkippedNoCompany')::int, 0) + $3::int)
-       WHERE id = $1`,
-      [sourceId, delta.pagesFetched ?? 0, delta.contactsSkippedNoCompany ?? 0],
-    );
-  }
 }
 
 function recordRow(r: CustomerRecordFields) {
@@ -244,6 +234,7 @@ function recordRow(r: CustomerRecordFields) {
     free_trial_started_at: r.freeTrialStartedAt,
     status: r.status,
     custom: r.custom,
+    tags: r.tags ?? null,
     source_updated_at: r.sourceUpdatedAt,
     sanitized: r.sanitized?.length ? r.sanitized : null,
   };

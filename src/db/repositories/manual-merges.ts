@@ -64,6 +64,13 @@ async function resolveAndLock(tx: EntityManager, refs: Array<[CustomerRef, strin
 async function mergeCustomers(tx: EntityManager, fromCustomer: string, intoCustomer: string): Promise<void> {
   // Pin into's primary first, so the refresh cannot pick one of the newcomers instead.
   await refreshCustomers(tx, [intoCustomer]);
+  // Tags and custom attributes set through the API belong to the customer: both sides' are kept, into's win.
+  await tx.query(
+    `UPDATE customers i SET api_tags = ARRAY(SELECT DISTINCT t FROM unnest(i.api_tags || f.api_tags) AS t ORDER BY t),
+            api_custom = f.api_custom || i.api_custom
+       FROM customers f WHERE i.id = $2 AND f.id = $1`,
+    [fromCustomer, intoCustomer],
+  );
   await tx.query(`UPDATE customer_records SET customer_id = $2 WHERE customer_id = $1`, [fromCustomer, intoCustomer]);
   await refreshCustomers(tx, [fromCustomer, intoCustomer]);
 }

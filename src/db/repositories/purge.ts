@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { rowsOf } from '../rows';
 import { deleteRecords, type DeletedRecords } from './merge-engine';
 import { inMergeTransaction } from './merge-locks';
+import { purgeProgress } from './source-progress';
 
 /**
  * Permanent deletion of a source, in batches small enough to heartbeat between. The merge engine deletes the
@@ -42,18 +43,11 @@ export class SourcePurge {
       await tx.query(`DELETE FROM webhook_inbox WHERE source_id = $1`, [sourceId]);
       await tx.query(`DELETE FROM quarantined_records WHERE source_id = $1`, [sourceId]);
       await tx.query(`DELETE FROM credentials WHERE source_id = $1`, [sourceId]);
-      await tx.query(
-        `UPDATE sources SET deleted_at = now(), status = 'deleted', settings = NULL, workspace_id = NULL,
-           progress = progress || jsonb_build_object('purge', $2::jsonb) WHERE id = $1`,
-        [sourceId, JSON.stringify({ ...summary, done: true })],
-      );
+      await purgeProgress(tx, sourceId, { ...summary, done: true }, { deleted: true });
     });
   }
 
   async reportProgress(sourceId: string, purge: Record<string, number>): Promise<void> {
-    await this.db.query(
-      `UPDATE sources SET progress = progress || jsonb_build_object('purge', $2::jsonb) WHERE id = $1`,
-      [sourceId, JSON.stringify(purge)],
-    );
+    await purgeProgress(this.db.manager, sourceId, purge);
   }
 }

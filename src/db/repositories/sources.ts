@@ -1,6 +1,8 @@
 import { randomInt } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { SourceSystem } from '../entities/source';
+import { initialSourceStatus, type SourceProgress } from '../../domain/source';
+import { readSourceProgress } from './source-progress';
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -31,14 +33,9 @@ export interface SourceSummary {
   lastError: string | null;
   createdAt: Date;
   deletedAt: Date | null;
-  progress: {
-    companiesImported: number;
-    contactsImported: number;
-    contactsSkippedNoCompany: number;
-    pagesFetched: number;
-    startedAt: string | null;
-    finishedAt: string | null;
-  };
+  /** "Delete This Source" was asked for: the API no longer shows the source; /app shows its purge. */
+  deleteRequestedAt: Date | null;
+  progress: SourceProgress;
 }
 
 interface SummaryRow {
@@ -52,6 +49,7 @@ interface SummaryRow {
   last_error: string | null;
   created_at: Date;
   deleted_at: Date | null;
+  delete_requested_at: Date | null;
   progress: Record<string, unknown> | null;
   companies_imported: string;
   contacts_imported: string;
@@ -59,7 +57,7 @@ interface SummaryRow {
 
 const SUMMARY_SELECT = `
   SELECT s.id, s.name, s.system, s.status, s.region, s.workspace_id, s.last_synced_at, s.last_error, s.created_at,
-         s.deleted_at, s.progress,
+         s.deleted_at, s.delete_requested_at, s.progress,
          counts.companies AS companies_imported, counts.contacts AS contacts_imported
     FROM sources s
     -- kept by triggers (migration SourceCounts): a sum of small deltas, not a count of every row
@@ -68,29 +66,28 @@ const SUMMARY_SELECT = `
         FROM source_count_deltas d WHERE d.source_id = s.id
     ) counts`;
 
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-
 function toSummary(r: SummaryRow): SourceSummary {
-  const p = r.progress ?? {};
+  const p = readSourceProgress(r.progress);
   return {
     id: r.id,
     name: r.name,
     system: r.system,
-    status: r.status,
+    // Between "Delete This Source" and the workflow's own status change, the source is already being deleted.
+    status: r.delete_requested_at && r.status !== 'deleted' ? 'deleting' : r.status,
     region: r.region,
     workspaceId: r.workspace_id,
     lastSyncedAt: r.last_synced_at,
     lastError: r.last_error,
     createdAt: r.created_at,
     deletedAt: r.deleted_at,
+    deleteRequestedAt: r.delete_requested_at,
     progress: {
       companiesImported: Number(r.companies_imported),
       contactsImported: Number(r.contacts_imported),
-      contactsSkippedNoCompany: num(p.contactsSkippedNoCompany),
-      pagesFetched: num(p.pagesFetched),
-      startedAt: str(p.startedAt),
-      finishedAt: str(p.finishedAt),
+      contactsSkippedNoCompany: p.contactsSkippedNoCompany,
+      pagesFetched: p.pagesFetched,
+      startedAt: p.startedAt,
+      finishedAt: p.finishedAt,
     },
   };
 }
@@ -104,15 +101,19 @@ function isUniqueViolation(err: unknown): boolean {
 export class SourceRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** Inserts a new source; throws SourceNameTaken when a live source has the name. */
-  async create(input: { name: string; system: SourceSystem; status: string }): Promise<SourceSummary> {
+  /**
+   * Inserts a new source in its first status (an Intercom source awaits its connection, a custom one is active at
+   * once); throws SourceNameTaken when a live source has the name.
+   */
+  async create(input: { name: string; system: SourceSystem }): Promise<SourceSummary> {
+    const status = initialSourceStatus(input.system);
     const id = newSourceId();
     try {
       await this.db.query(`INSERT INTO sources (id, name, system, status) VALUES ($1, $2, $3, $4)`, [
         id,
         input.name,
         input.system,
-        input.status,
+        status,
       ]);
     } catch (err) {
       if (isUniqueViolation(err)) throw new SourceNameTaken(input.name);
@@ -129,18 +130,33 @@ export class SourceRepository {
     await this.db.query(`DELETE FROM sources WHERE id = $1`, [id]);
   }
 
-  /** The source, or null when unknown; a deleted source is null unless `includeDeleted`. */
-  async find(id: string, opts: { includeDeleted?: boolean } = {}): Promise<SourceSummary | null> {
+  /**
+   * The source, or null when unknown; a deleted source is null unless `includeDeleted`, one being deleted is null
+   * with `hideDeleting` (the API's reads: ChartMogul's source is gone as soon as its DELETE is answered).
+   */
+  async find(
+    id: string,
+    opts: { includeDeleted?: boolean; hideDeleting?: boolean } = {},
+  ): Promise<SourceSummary | null> {
     const rows: SummaryRow[] = await this.db.query(
-      `${SUMMARY_SELECT} WHERE s.id = $1 ${opts.includeDeleted ? '' : 'AND s.deleted_at IS NULL'}`,
+      `${SUMMARY_SELECT} WHERE s.id = $1 ${opts.includeDeleted ? '' : 'AND s.deleted_at IS NULL'}
+         ${opts.hideDeleting ? 'AND s.delete_requested_at IS NULL' : ''}`,
       [id],
     );
     return rows.length ? toSummary(rows[0]) : null;
   }
 
-  /** Live sources, oldest first, optionally filtered by exact name and system. */
-  async list(filter: { name?: string; system?: SourceSystem } = {}): Promise<SourceSummary[]> {
+  /** Records that the source's deletion was asked for (idempotent); it leaves the API's reads. */
+  async markDeleteRequested(id: string): Promise<void> {
+    await this.db.query(`UPDATE sources SET delete_requested_at = coalesce(delete_requested_at, now()) WHERE id = $1`, [
+      id,
+    ]);
+  }
+
+  /** Live sources, oldest first, optionally filtered by exact name and system (`hideDeleting` as in find). */
+  async list(filter: { name?: string; system?: SourceSystem; hideDeleting?: boolean } = {}): Promise<SourceSummary[]> {
     const where = ['s.deleted_at IS NULL'];
+    if (filter.hideDeleting) where.push('s.delete_requested_at IS NULL');
     const params: unknown[] = [];
     if (filter.name !== undefined) {
       params.push(filter.name);

@@ -39,6 +39,7 @@ export function settingsRoutes(pc: PageContext): Router {
     // A custom source has no workflow: its records are purged directly (again only if not already deleting).
     if (s.system === 'intercom') await deps.workflows.delete(s.id);
     else if (s.status !== 'deleting') await deps.workflows.purgeCustomSource(s.id);
+    await pc.sources.markDeleteRequested(s.id);
     deps.log.info({ sourceId: s.id }, 'source deletion requested from the web app');
     res.redirect(303, pendingPath(s.id, 'delete'));
   });

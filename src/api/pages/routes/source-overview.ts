@@ -122,7 +122,7 @@ async function nextStep(pc: PageContext, res: Response, s: SourceSummary): Promi
           Only the custom data attributes you select are imported. You can change this later with Re-sync Data and
           Fields.
         </p>
-        ${postForm(res, sourcePath(s.id, 'import'), html`${selectionFields(attributes, null)}<button type="submit">Start Import</button>`)}
+        ${postForm(res, sourcePath(s.id, 'import'), html`${selectionFields(attributes, null)}<button type="submit">START Import</button>`)}
       </section>`,
       refresh: moving,
     };
@@ -138,7 +138,7 @@ function connectSection(res: Response, s: SourceSummary): SafeHtml {
   return html`<section aria-labelledby="connect">
     <h2 id="connect">Connect with Intercom</h2>
     ${s.status === 'needs_reconnect' && html`<p class="warning">Intercom refused the stored access. Connect again: nothing is lost meanwhile.</p>`}
-    <p>Log in to Intercom and authorize access to the workspace.</p>
+    <p>Log in to Intercom, then choose <strong>Authorize access</strong> to let this service read the workspace.</p>
     ${postForm(res, sourcePath(s.id, 'connect'), html`<button type="submit">Connect with Intercom</button>`)}
     <h3>Or paste a private-app access token</h3>
     ${postForm(

@@ -15,7 +15,16 @@ import { html } from '../html';
 import { sendPage, type PageContext } from '../page-context';
 import { field, type Body } from '../request';
 
-const SOURCE_HEADERS = ['Name', 'System', 'Status', { num: 'Customers' }, { num: 'Contacts' }, 'Last sync', 'Temporal'];
+const SOURCE_HEADERS = [
+  'Name',
+  'System',
+  'Status',
+  { num: 'Customers' },
+  { num: 'Contacts' },
+  'Last sync',
+  'Temporal',
+  'Settings',
+];
 
 /** The sources list and Add Source (choose the system, then name the source; creating it starts its workflow). */
 export function sourceRoutes(pc: PageContext): Router {
@@ -45,6 +54,11 @@ export function sourceRoutes(pc: PageContext): Router {
           <td>${when(s.lastSyncedAt)}</td>
           <td>
             ${s.system === 'intercom' ? html`<a href="${workflowUrl(s.id)}" rel="noopener" target="_blank">Workflow<span class="muted"> of ${s.name}</span></a>` : '—'}
+          </td>
+          <td>
+            <a class="icon" href="${sourcePath(s.id, 'settings')}" title="Settings" aria-label="Settings of ${s.name}"
+              >⚙</a
+            >
           </td>
         </tr>`,
     );
@@ -99,7 +113,7 @@ export function sourceRoutes(pc: PageContext): Router {
     if (name.length > 255) return fail(400, 'The name is too long (255 characters at most).');
     let source: SourceSummary;
     try {
-      source = await pc.sources.create({ name, system: 'intercom', status: 'awaiting_connection' });
+      source = await pc.sources.create({ name, system: 'intercom' });
     } catch (err) {
       if (err instanceof SourceNameTaken) return fail(409, `A data source named "${name}" already exists.`);
       throw err;
@@ -141,7 +155,7 @@ function sendNewSourceForm(res: Response, status: number, name: string, error?: 
           />
           ${error && html`<p class="error" id="name-error">${error}</p>`}
           <p class="muted">A unique name, e.g. the workspace or team it holds.</p>
-          <button type="submit">Continue</button>`,
+          <button type="submit">Next</button>`,
       )}`,
   );
 }
