@@ -1,9 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Indexes for what users read on large sources: contacts and customers by email (GET /v1/contacts?email=,
- * /v1/customers/search; both case-insensitive),
- * and the /app data tables' "contains" search (trigram indexes, which serve ILIKE '%term%' for terms of three
+ * Indexes for what users read on large sources (the case-insensitive email indexes come with ChartmogulParity):
+ * the /app data tables' "contains" search (trigram indexes, which serve ILIKE '%term%' for terms of three
  * characters or more; shorter terms match so many rows that the id-ordered scan finds a page at once).
  * The contacts' name is indexed as the expression the search uses (first || ' ' || last: concat_ws cannot be
  * indexed). pg_trgm is a trusted extension: the database owner may create it. fastupdate is off: with it, an
@@ -14,8 +13,6 @@ export class ReadIndexes1764660000002 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE EXTENSION IF NOT EXISTS pg_trgm`);
-    await q.query(`CREATE INDEX contacts_email_lower ON contacts (lower(email))`);
-    await q.query(`CREATE INDEX customers_email_lower ON customers (lower(email))`);
     await q.query(
       `CREATE INDEX contacts_search_email ON contacts USING gin (email gin_trgm_ops) WITH (fastupdate = off)`,
     );
@@ -41,8 +38,6 @@ export class ReadIndexes1764660000002 implements MigrationInterface {
       'customer_records_search_name',
       'contacts_search_name',
       'contacts_search_email',
-      'customers_email_lower',
-      'contacts_email_lower',
     ])
       await q.query(`DROP INDEX ${index}`);
   }
