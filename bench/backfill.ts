@@ -1,6 +1,8 @@
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { FakeIntercom } from '../src/fake-intercom';
 import { barePager, sequentialPager, type PagerResult } from './pagers';
+import { runSingerTap, TAP_VERSION, type SingerResult } from './singer';
 import {
   RssSampler,
   appendBenchmarks,
@@ -29,6 +31,8 @@ const USAGE = `Usage: npm run bench -- backfill [options]
   --latency-ms L   latency the fake adds to every response (default 150)
   --seed S         workspace seed (default 1)
   --partitions P   parallel created_at partitions of contacts (default 8, as in production)
+  --skip-sequential  leave out the sequential cursor (it takes ~4× ours; for large workspaces)
+  --singer         also run Singer's tap-intercom (PyPI, in a virtualenv created once) against the same fake
   --verbose        echo the worker's output
 Small smoke run: npm run bench -- backfill --companies 500 --contacts 2000 --latency-ms 20`;
 
@@ -40,6 +44,8 @@ interface Options {
   latencyMs: number;
   seed: number;
   partitions: number;
+  skipSequential: boolean;
+  singer: boolean;
   verbose: boolean;
 }
 
@@ -52,6 +58,8 @@ function parseOptions(argv: string[]): Options | undefined {
       'latency-ms': { type: 'string', default: '150' },
       seed: { type: 'string', default: '1' },
       partitions: { type: 'string', default: '8' },
+      'skip-sequential': { type: 'boolean', default: false },
+      singer: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -64,6 +72,8 @@ function parseOptions(argv: string[]): Options | undefined {
     latencyMs: numberOption('latency-ms', values['latency-ms'], 0),
     seed: numberOption('seed', values.seed, 0),
     partitions: numberOption('partitions', values.partitions, 1),
+    skipSequential: values['skip-sequential'] ?? false,
+    singer: values.singer ?? false,
     verbose: values.verbose,
   };
 }
@@ -393,6 +403,7 @@ export async function run(argv: string[]): Promise<number> {
       );
       return { exitCode: 1 };
     }
+    const [{ bytes: dbBytes }] = await stack.db.query(`SELECT pg_database_size(current_database())::bigint AS bytes`);
     // The worker is idle from here on: stop it so the pagers have the CPU to themselves.
     await stack.worker.stop();
 
@@ -404,18 +415,28 @@ export async function run(argv: string[]): Promise<number> {
     console.log(`  ${pager.seconds.toFixed(1)} s, ${fmt(pager.records)} records, ${fmt(pagerRate)} records/s`);
     console.log(`  ${countsText(pager.requests)}`);
 
-    console.log('\n[3/3] one sequential cursor (Airbyte / tap-intercom style)');
-    const seq = await timedPager(stack.fake, () =>
-      sequentialPager({ baseUrl: stack.fake.url, token: stack.fake.accessToken }),
-    );
+    console.log(`\n[3/3] one sequential cursor (Airbyte / tap-intercom style)${o.skipSequential ? ': skipped' : ''}`);
+    const seq: PagerResult & { requests: RequestCounts } = o.skipSequential
+      ? { ...pager, seconds: NaN, companiesSeconds: NaN, contactsSeconds: NaN }
+      : await timedPager(stack.fake, () => sequentialPager({ baseUrl: stack.fake.url, token: stack.fake.accessToken }));
     const seqRate = seq.records / seq.seconds;
     console.log(`  ${seq.seconds.toFixed(1)} s, ${fmt(seq.records)} records, ${fmt(seqRate)} records/s`);
     console.log(`  ${countsText(seq.requests)}`);
 
+    let singer: SingerResult | undefined;
+    if (o.singer) {
+      console.log(`\n[4/4] Singer tap-intercom ${TAP_VERSION} (companies and contacts streams)`);
+      singer = await runSingerTap(stack.fake.url, stack.fake.accessToken);
+      console.log(
+        `  ${singer.seconds.toFixed(1)} s: ${fmt(singer.companies)} companies, ${fmt(singer.contacts)} contact records ` +
+          `with ${fmt(singer.contactCompanyLinks)} company links`,
+      );
+    }
+
     const warnings: string[] = [];
     for (const [name, r] of [
       ['bare pager', pager],
-      ['sequential pager', seq],
+      ...(o.skipSequential ? [] : ([['sequential pager', seq]] as const)),
     ] as const) {
       if (r.companies !== expected.companies || r.contactRows !== expected.contactRows)
         warnings.push(
@@ -446,7 +467,14 @@ export async function run(argv: string[]): Promise<number> {
       `| --- | ---: | ---: | ---: | ---: |`,
       `| our backfill (API → Temporal → PostgreSQL) | ${ours.seconds.toFixed(1)} | ${fmt(ours.records)} | ${fmt(oursRate)} | |`,
       `| bare pager (ceiling) | ${pager.seconds.toFixed(1)} | ${fmt(pager.records)} | ${fmt(pagerRate)} | ours ÷ pager = **${result.ratio_to_pager}** (target ≥ ${TARGETS.toPager}: ${verdict(result.ratio_to_pager >= TARGETS.toPager)}) |`,
-      `| sequential cursor | ${seq.seconds.toFixed(1)} | ${fmt(seq.records)} | ${fmt(seqRate)} | ours ÷ sequential = **${result.ratio_to_sequential}** (target ≥ ${TARGETS.toSequential}: ${verdict(result.ratio_to_sequential >= TARGETS.toSequential)}) |`,
+      o.skipSequential
+        ? `| sequential cursor | not run (--skip-sequential) | | | |`
+        : `| sequential cursor | ${seq.seconds.toFixed(1)} | ${fmt(seq.records)} | ${fmt(seqRate)} | ours ÷ sequential = **${result.ratio_to_sequential}** (target ≥ ${TARGETS.toSequential}: ${verdict(result.ratio_to_sequential >= TARGETS.toSequential)}) |`,
+      ...(singer
+        ? [
+            `| Singer tap-intercom ${TAP_VERSION} (companies, contacts) | ${singer.seconds.toFixed(1)} | ${fmt(singer.companies + singer.contactCompanyLinks)} | ${fmt((singer.companies + singer.contactCompanyLinks) / singer.seconds)} | our time ÷ its time = **${(ours.seconds / singer.seconds).toFixed(2)}** (${(singer.seconds / ours.seconds).toFixed(2)}× faster) |`,
+          ]
+        : []),
     ];
     const details = [
       `- Where the time goes (from the start of each run): companies stream done after ${secs(b.companiesSeconds)} ` +
@@ -455,9 +483,10 @@ export async function run(argv: string[]): Promise<number> {
         `until ${secs(seq.contactsSeconds)}). Our ${b.partitionSeconds.length} partition activities took ` +
         `${b.partitionSeconds.length ? `${Math.min(...b.partitionSeconds).toFixed(1)}–${Math.max(...b.partitionSeconds).toFixed(1)} s` : '?'}` +
         `; activity retries: ${b.retries}.`,
-      `- Requests, ours: ${countsText(ours.requests)}.`,
+      `- Requests, ours: ${countsText(ours.requests)}; ${(ours.requests.total / ours.records).toFixed(4)} requests per record.`,
+      `- PostgreSQL database size after the import: ${fmt(Number(dbBytes) / 1e6)} MB; time to live ${ours.seconds.toFixed(1)} s.`,
       `- Requests, bare pager: ${countsText(pager.requests)}.`,
-      `- Requests, sequential: ${countsText(seq.requests)}.`,
+      ...(o.skipSequential ? [] : [`- Requests, sequential: ${countsText(seq.requests)}.`]),
       `- Worker memory: peak RSS (VmHWM) ${fmt(ours.peakRssMb)} MB; ${fmt(ours.rssBeforeMb)} MB before the import; ` +
         `sampled max ${fmt(ours.rssMaxSampledMb)} MB` +
         (half
@@ -466,6 +495,20 @@ export async function run(argv: string[]): Promise<number> {
       `- History events: ${Object.entries(ours.historyEvents)
         .map(([id, n]) => `${id.replace(ours.sourceId, '<id>')} ${n}`)
         .join(', ')}.`,
+      ...(singer
+        ? [
+            `- Singer tap-intercom ${TAP_VERSION}: ${fmt(singer.companies)} company records and ${fmt(singer.contacts)} ` +
+              `contact records (every contact, with or without a company) carrying ${fmt(singer.contactCompanyLinks)} ` +
+              `company links, against the workspace's ${fmt(expected.companies)} companies and ` +
+              `${fmt(expected.contactRows)} contact–company links: ` +
+              (singer.contactCompanyLinks < expected.contactRows
+                ? `**incomplete**, ${fmt(expected.contactRows - singer.contactCompanyLinks)} links missing ` +
+                  `(${fmt(singer.contactsCapped)} contacts carry exactly 10: Intercom caps the embedded list at 10 ` +
+                  `and the tap does not complete it from \`GET /contacts/{id}/companies\`, whose list key differs).`
+                : 'complete.') +
+              ` Its records/s counts companies plus links, as ours does.`,
+          ]
+        : []),
       ...warnings.map((w) => `- ${w}`),
     ];
 
@@ -475,7 +518,11 @@ export async function run(argv: string[]): Promise<number> {
       `### backfill, ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
       '',
       `\`npm run bench -- backfill --companies ${o.companies} --contacts ${o.contacts} --latency-ms ${o.latencyMs} ` +
-        `--seed ${o.seed} --partitions ${o.partitions}\`; ${describeMachine()}; ${stack.temporalVersion}; ` +
+        `--seed ${o.seed} --partitions ${o.partitions}${o.skipSequential ? ' --skip-sequential' : ''}${o.singer ? ' --singer' : ''}\`; ` +
+        `load average ${os
+          .loadavg()
+          .map((x) => x.toFixed(1))
+          .join(' / ')} (1/5/15 min) at the end; ${describeMachine()}; ${stack.temporalVersion}; ` +
         `${stack.postgres.replace(/ in \/.*$/, '')}; fake Intercom rate limit ${fmt(UNTHROTTLED_PER_MINUTE)}/min (never throttles).`,
       '',
       ...summaryLines,

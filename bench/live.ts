@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import type { Duration } from '@temporalio/common';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ImportWrites } from '../src/db/repositories/import-writes';
@@ -18,6 +21,7 @@ import {
   withCleanup,
   type BenchStack,
 } from './stack';
+import type { GeneratorConfig, GeneratorResults } from './webhook-generator';
 
 /**
  * `npm run bench -- live [--rate R] [--seconds S]`
@@ -36,11 +40,18 @@ const USAGE = `Usage: npm run bench -- live [options]
   --contacts N      visible contacts in the fake workspace (default 200; companies = rate × seconds + 100)
   --seed S          workspace seed (default 1)
   --drain-timeout S how long to wait for the inbox to drain after the load (default 300)
+  --generator G     fake: updates through the fake's write API, which delivers the webhooks (default up to 200/s);
+                    lean: a separate process posts signed notifications straight to our endpoint (default above)
+  --continue-as-new-after N  the source workflow's continue-as-new threshold in history events (default 5000);
+                    low values put run boundaries inside the load
+  --drain-for D     the longest drainInbox activity, e.g. '10 seconds' (the default)
   --verbose         echo the worker's output
 Small smoke run: npm run bench -- live --rate 50 --seconds 5`;
 
 /** Update requests in flight at once; the schedule, not the answers, paces the load. */
 const MAX_IN_FLIGHT = 64;
+/** Notifications the lean generator has open at once (Intercom, too, delivers in parallel). */
+const LEAN_MAX_IN_FLIGHT = 64;
 const TARGETS = { p50Ms: 200, p99Ms: 1000 };
 
 interface Options {
@@ -49,6 +60,9 @@ interface Options {
   contacts: number;
   seed: number;
   drainTimeoutS: number;
+  generator: 'fake' | 'lean';
+  continueAsNewAfter?: number;
+  drainFor?: string;
   verbose: boolean;
 }
 
@@ -61,14 +75,26 @@ function parseOptions(argv: string[]): Options | undefined {
       contacts: { type: 'string', default: '200' },
       seed: { type: 'string', default: '1' },
       'drain-timeout': { type: 'string', default: '300' },
+      generator: { type: 'string' },
+      'continue-as-new-after': { type: 'string' },
+      'drain-for': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
   if (values.help) return undefined;
+  const rate = numberOption('rate', values.rate, 0.1, false);
+  const generator = values.generator ?? (rate > 200 ? 'lean' : 'fake');
+  if (generator !== 'fake' && generator !== 'lean') throw new Error(`--generator must be fake or lean`);
   return {
-    rate: numberOption('rate', values.rate, 0.1, false),
+    generator,
+    continueAsNewAfter:
+      values['continue-as-new-after'] === undefined
+        ? undefined
+        : numberOption('continue-as-new-after', values['continue-as-new-after'], 10),
+    drainFor: values['drain-for'],
+    rate,
     seconds: numberOption('seconds', values.seconds, 1),
     contacts: numberOption('contacts', values.contacts, 0),
     seed: numberOption('seed', values.seed, 0),
@@ -268,6 +294,121 @@ async function runLoad(
   return { sent, startMs, maxInFlightWaits };
 }
 
+// ---------------------------------------------------------------- lean load (a generator process)
+
+/** The REST company (GET /companies/{id}) as a webhook's data.item carries it (the fake's webhookCompany shape). */
+function webhookItem(c: any, name: string): Record<string, unknown> {
+  const iso = (sec: unknown) =>
+    typeof sec === 'number' ? new Date(sec * 1000).toISOString().replace('Z', '+00:00') : null;
+  return {
+    type: 'company',
+    id: c.id,
+    company_id: c.company_id,
+    app_id: c.app_id,
+    name,
+    remote_created_at: iso(c.remote_created_at),
+    created_at: iso(c.created_at),
+    updated_at: null, // set by the generator at send time
+    last_request_at: iso(c.last_request_at),
+    size: c.size ?? null,
+    website: c.website ?? null,
+    industry: c.industry ?? null,
+    monthly_spend: c.monthly_spend,
+    session_count: c.session_count,
+    user_count: c.user_count,
+    plan: c.plan ? { type: 'plan', id: c.plan.id, name: c.plan.name } : null,
+    tag_ids: [],
+    custom_attributes: { ...c.custom_attributes },
+  };
+}
+
+/**
+ * Runs bench/webhook-generator.ts in its own process: it posts the signed notifications for company i (name
+ * `bench-<i>`) straight to our endpoint at the scheduled times and reports when each POST started and was answered.
+ * The fake's store is not changed on this path (its REST answers keep the old names, older than the notifications).
+ */
+async function runLeanLoad(
+  stack: BenchStack,
+  companies: any[],
+  o: Options,
+  webhookUrl: string,
+  deliveries: Map<string, Delivery>,
+): Promise<{ sent: Sent[]; startMs: number; maxInFlightWaits: number; maxLagMs: number; acknowledged: number }> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'live-bench-'));
+  try {
+    const configPath = path.join(dir, 'config.json');
+    const resultsPath = path.join(dir, 'results.json');
+    const startMs = Date.now() + 3000; // after the generator process has started
+    const config: GeneratorConfig = {
+      url: webhookUrl,
+      secret: stack.fake.clientSecret,
+      appId: stack.fake.appId,
+      rate: o.rate,
+      startAtMs: startMs,
+      maxInFlight: LEAN_MAX_IN_FLIGHT,
+      items: companies.map((c, i) => webhookItem(c, `bench-${i}`)),
+    };
+    await fs.writeFile(configPath, JSON.stringify(config));
+    const child = spawn(
+      path.join(ROOT, 'node_modules/.bin/tsx'),
+      ['bench/webhook-generator.ts', configPath, resultsPath],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    if (code !== 0) throw new Error(`the webhook generator exited with code ${code}`);
+    const r: GeneratorResults = JSON.parse(await fs.readFile(resultsPath, 'utf8'));
+    const sent: Sent[] = companies.map((_, i) => ({
+      dueMs: startMs + (i * 1000) / o.rate,
+      sentMs: r.startMs[i],
+      returnedMs: r.startMs[i], // no queue in between: the generator posts to our endpoint itself
+      status: r.status[i],
+    }));
+    let acknowledged = 0;
+    companies.forEach((_, i) => {
+      if (r.ackMs[i] > 0) acknowledged++;
+      deliveries.set(`bench-${i}`, {
+        startMs: r.startMs[i],
+        ackMs: r.ackMs[i] > 0 ? r.ackMs[i] : undefined,
+        status: r.status[i],
+        attempts: r.attempts[i],
+      });
+    });
+    return { sent, startMs, maxInFlightWaits: r.inFlightCapHits, maxLagMs: r.maxLagMs, acknowledged };
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- CPU
+
+/** CPU used so far by this process, by the worker's node process, and by the whole machine (from /proc). */
+async function cpuSnapshot(workerPid: number): Promise<{
+  atMs: number;
+  selfMs: number;
+  workerMs: number;
+  machineBusyMs: number;
+  machineTotalMs: number;
+}> {
+  const tick = 10; // USER_HZ = 100 on Linux
+  const self = process.cpuUsage();
+  const stat = await fs.readFile(`/proc/${workerPid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const workerMs = (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * tick;
+  const cpuLine = (await fs.readFile('/proc/stat', 'utf8')).split('\n')[0].split(/\s+/).slice(1).map(Number);
+  const idle = (cpuLine[3] ?? 0) + (cpuLine[4] ?? 0);
+  const total = cpuLine.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+  return {
+    atMs: Date.now(),
+    selfMs: (self.user + self.system) / 1000,
+    workerMs,
+    machineBusyMs: (total - idle) * tick,
+    machineTotalMs: total * tick,
+  };
+}
+
 // ---------------------------------------------------------------- write-path probe
 
 interface WriteProbe {
@@ -318,8 +459,17 @@ async function probeWrites(stack: BenchStack, sourceId: string, ids: string[]): 
 const tsMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
   t ? Number(String(t.seconds ?? 0)) * 1000 + (t.nanos ?? 0) / 1e6 : NaN;
 
+/** The activities that apply the inbox: drainInbox, or applyInbox before the drain-inbox patch. */
+const INBOX_ACTIVITIES = new Set(['applyInbox', 'drainInbox']);
+
 interface RunInfo {
   runId: string;
+  /** First and last event of the run (its start, and its continue-as-new or latest event). */
+  firstMs: number;
+  lastMs: number;
+  /** The run's first inbox activity scheduled, and its last inbox activity closed. */
+  firstInboxMs?: number;
+  lastInboxDoneMs?: number;
   events: number;
   /** inboxHasWork signals the run recorded (all of them, not only the load window's). */
   signals: number;
@@ -383,7 +533,14 @@ async function analyseHistory(stack: BenchStack, sourceId: string, fromMs: numbe
   for (const [runId, status] of runIds) {
     const history = await stack.client.workflow.getHandle(workflowId, runId).fetchHistory();
     const events: any[] = history.events ?? [];
-    const run: RunInfo = { runId, events: events.length, signals: 0, status };
+    const run: RunInfo = {
+      runId,
+      events: events.length,
+      signals: 0,
+      status,
+      firstMs: tsMs(events[0]?.eventTime),
+      lastMs: tsMs(events[events.length - 1]?.eventTime),
+    };
     a.runs.push(run);
     const scheduled = new Map<string, { ms: number; name: string; startedMs?: number }>();
     const wfTasks = new Map<string, { ms: number; startedMs?: number }>();
@@ -411,7 +568,8 @@ async function analyseHistory(stack: BenchStack, sourceId: string, fromMs: numbe
       } else if (e.activityTaskScheduledEventAttributes) {
         const name = e.activityTaskScheduledEventAttributes.activityType?.name ?? '?';
         scheduled.set(String(e.eventId), { ms: t, name });
-        if (name === 'applyInbox' && inWindow) {
+        if (INBOX_ACTIVITIES.has(name)) run.firstInboxMs ??= t;
+        if (INBOX_ACTIVITIES.has(name) && inWindow) {
           if (pendingSignalMs !== undefined)
             a.signalToApplyMs.push(t - Math.max(pendingSignalMs, lastApplyDoneMs ?? 0));
           else if (lastApplyDoneMs !== undefined) a.applyGapMs.push(t - lastApplyDoneMs);
@@ -421,11 +579,11 @@ async function analyseHistory(stack: BenchStack, sourceId: string, fromMs: numbe
         const s = scheduled.get(String(e.activityTaskStartedEventAttributes.scheduledEventId));
         if (s) {
           s.startedMs = t;
-          if (s.name === 'applyInbox' && inWindow) a.applyScheduleToStartMs.push(t - s.ms);
+          if (INBOX_ACTIVITIES.has(s.name) && inWindow) a.applyScheduleToStartMs.push(t - s.ms);
         }
       } else if (e.activityTaskCompletedEventAttributes) {
         const s = scheduled.get(String(e.activityTaskCompletedEventAttributes.scheduledEventId));
-        if (s?.name === 'applyInbox' && inWindow) {
+        if (s && INBOX_ACTIVITIES.has(s.name) && inWindow) {
           a.applyInboxCalls++;
           const { applied } = decodeResult(e);
           const took = s.startedMs === undefined ? NaN : t - s.startedMs;
@@ -435,6 +593,7 @@ async function analyseHistory(stack: BenchStack, sourceId: string, fromMs: numbe
             if (applied > 0) a.perEventMs.push(took / applied);
           }
           lastApplyDoneMs = t;
+          run.lastInboxDoneMs = t;
         }
       }
     }
@@ -517,6 +676,7 @@ export async function run(argv: string[]): Promise<number> {
         partitions: 8,
         verbose: o.verbose,
         apiPort,
+        tuning: { continueAsNewAfterEvents: o.continueAsNewAfter, drainFor: o.drainFor as Duration | undefined },
       },
       cleanup,
     );
@@ -537,10 +697,8 @@ export async function run(argv: string[]): Promise<number> {
     await sleep(2000);
 
     // Company i of the load: the seeded companies in order, by their Intercom id (our external_id).
-    const targets = stack.fake.store
-      .companies()
-      .slice(0, events)
-      .map((c: any) => ({ id: String(c.id), company_id: String(c.company_id) }));
+    const targetCompanies = stack.fake.store.companies().slice(0, events);
+    const targets = targetCompanies.map((c: any) => ({ id: String(c.id), company_id: String(c.company_id) }));
     if (targets.length !== events) throw new Error(`the fake holds only ${targets.length} companies`);
 
     const commitsNow = async (): Promise<number> =>
@@ -549,9 +707,12 @@ export async function run(argv: string[]): Promise<number> {
           .xact_commit,
       );
     const commitsBefore = await commitsNow();
+    const cpuBefore = await cpuSnapshot(stack.worker.nodePid);
 
-    console.log(`\n[2/3] load: ${fmt(events)} company updates at ${o.rate}/s`);
-    const load = await runLoad(stack, targets, o);
+    console.log(`\n[2/3] load: ${fmt(events)} company updates at ${o.rate}/s (${o.generator} generator)`);
+    const lean =
+      o.generator === 'lean' ? await runLeanLoad(stack, targetCompanies, o, webhookUrl, tap.deliveries) : undefined;
+    const load = lean ?? (await runLoad(stack, targets, o));
     const loadEndMs = Date.now();
     const sendTimes = load.sent.map((s) => s.sentMs);
     const sendSpanS = (Math.max(...sendTimes) - Math.min(...sendTimes)) / 1000;
@@ -592,6 +753,16 @@ export async function run(argv: string[]): Promise<number> {
     }
     const inboxDrainedS = (Date.now() - loadEndMs) / 1000;
     const commitsPerEvent = ((await commitsNow()) - commitsBefore) / events;
+    const cpuAfter = await cpuSnapshot(stack.worker.nodePid);
+    const wallS = (cpuAfter.atMs - cpuBefore.atMs) / 1000;
+    const cpu = {
+      wallS,
+      apiMsPerEvent: (cpuAfter.selfMs - cpuBefore.selfMs) / events,
+      workerMsPerEvent: (cpuAfter.workerMs - cpuBefore.workerMs) / events,
+      machineBusyPct:
+        (100 * (cpuAfter.machineBusyMs - cpuBefore.machineBusyMs)) /
+        (cpuAfter.machineTotalMs - cpuBefore.machineTotalMs),
+    };
     console.log(`  inbox drained ${inboxDrainedS.toFixed(1)} s after the load`);
 
     // ---- results from PostgreSQL
@@ -667,6 +838,23 @@ export async function run(argv: string[]): Promise<number> {
     const appliedStats = stats(h.applied);
     const appliedTotal = h.applied.reduce((s, x) => s + x, 0);
 
+    // Run boundaries inside the measurement: how long the inbox went unattended (the last inbox activity of a run
+    // closed → the next run's first scheduled), and the latency of the events delivered around each boundary.
+    const byStart = [...h.runs].sort((x, y) => x.firstMs - y.firstMs);
+    const boundaries = byStart
+      .slice(1)
+      .map((r, k) => ({ atMs: r.firstMs, gapMs: (r.firstInboxMs ?? NaN) - (byStart[k].lastInboxDoneMs ?? NaN) }))
+      .filter((b) => b.atMs >= load.startMs);
+    const nearBoundary: number[] = [];
+    for (let i = 0; i < events; i++) {
+      const d = tap.deliveries.get(`bench-${i}`);
+      const rec = recordById.get(targets[i].id);
+      if (!d || rec?.name !== `bench-${i}`) continue;
+      if (boundaries.some((b) => d.startMs >= b.atMs - 2000 && d.startMs <= b.atMs + 1000))
+        nearBoundary.push(Number(rec.updated_ms) - d.startMs);
+    }
+    const NB = stats(nearBoundary);
+
     const warnings: string[] = [];
     if (h.runs.some((r) => r.signals >= SIGNAL_LIMIT))
       warnings.push(
@@ -687,38 +875,55 @@ export async function run(argv: string[]): Promise<number> {
       statsRow('update returned → delivery (the fake’s delivery queue, 16 at a time)', stats(fakeQueue)),
       statsRow('delivery → our 200 answer (webhook endpoint)', stats(apiAck)),
       statsRow('delivery → inbox row (received_at)', stats(toInbox)),
-      statsRow('inbox row → visible (signal, workflow, applyInbox)', stats(inboxToVisible)),
+      statsRow('inbox row → visible (workflow, drainInbox)', stats(inboxToVisible)),
       statsRow('visible → batch marked processed', stats(visibleToProcessed)),
       statsRow('delivery → processed_at (upper bound of visible)', stats(toProcessed)),
+      statsRow('delivery → visible, delivered 2 s before to 1 s after a run boundary', NB),
     ];
     const temporalRows = [
       `| Temporal, from the load's start until drained (ms) | p50 | p95 | p99 | max | mean |`,
       `| --- | ---: | ---: | ---: | ---: | ---: |`,
-      statsRow(`applyInbox start → close (${fmt(h.applyInboxCalls)} calls)`, stats(h.applyStartToCloseMs)),
-      statsRow('applyInbox schedule → start', stats(h.applyScheduleToStartMs)),
-      statsRow('applyInbox duration ÷ rows applied (per event)', stats(h.perEventMs)),
-      statsRow('applyInbox done → next scheduled (back-to-back)', stats(h.applyGapMs)),
-      statsRow('signal (or the running call’s end) → applyInbox scheduled', stats(h.signalToApplyMs)),
+      statsRow(`inbox activity start → close (${fmt(h.applyInboxCalls)} calls)`, stats(h.applyStartToCloseMs)),
+      statsRow('inbox activity schedule → start', stats(h.applyScheduleToStartMs)),
+      statsRow('inbox activity duration ÷ rows applied (per event)', stats(h.perEventMs)),
+      statsRow('inbox activity done → next scheduled (back-to-back)', stats(h.applyGapMs)),
+      statsRow('signal (or the running call’s end) → inbox activity scheduled', stats(h.signalToApplyMs)),
+      statsRow(
+        `run boundary: last inbox activity closed → next run's first scheduled (${boundaries.length})`,
+        stats(boundaries.map((b) => b.gapMs)),
+      ),
       statsRow('workflow task schedule → start', stats(h.wfTaskScheduleToStartMs)),
       statsRow('workflow task start → complete', stats(h.wfTaskStartToCloseMs)),
     ];
     const details = [
       `- Events ${fmt(events)}, lost **${lost}**${undelivered ? `, never delivered ${undelivered}` : ''}; ` +
-        `webhooks acknowledged ${fmt(stack.fake.webhooks.sent())}, given up ${stack.fake.webhooks.failed()}, ` +
+        (lean
+          ? `webhooks acknowledged ${fmt(lean.acknowledged)} (lean generator), `
+          : `webhooks acknowledged ${fmt(stack.fake.webhooks.sent())}, given up ${stack.fake.webhooks.failed()}, `) +
         `redelivered ${retried}; ${drained ? 'fake and inbox drained' : 'NOT drained before the deadline'}.`,
       `- Load: ${fmt(achievedRate, 1)} updates/s achieved (target ${o.rate}/s) over ${sendSpanS.toFixed(1)} s; send lag ` +
-        `behind schedule p50 ${ms(sendLag.p50)}, max ${ms(sendLag.max)}; the in-flight cap (${MAX_IN_FLIGHT}) was hit ` +
-        `${load.maxInFlightWaits} times. The fake delivered the webhooks at ${fmt(deliveredRate, 1)}/s ` +
-        `(first to last delivery ${deliverySpanS.toFixed(1)} s; 16 deliveries in flight at most); inbox drained ` +
-        `${inboxDrainedS.toFixed(1)} s after the last update.`,
+        `behind schedule p50 ${ms(sendLag.p50)}, max ${ms(sendLag.max)}; the in-flight cap ` +
+        `(${lean ? LEAN_MAX_IN_FLIGHT : MAX_IN_FLIGHT}) was hit ${load.maxInFlightWaits} times. ` +
+        (lean
+          ? `The lean generator (its own process) posted the signed notifications to our endpoint at ${fmt(deliveredRate, 1)}/s `
+          : `The fake delivered the webhooks at ${fmt(deliveredRate, 1)}/s `) +
+        `(first to last delivery ${deliverySpanS.toFixed(1)} s; ${lean ? LEAN_MAX_IN_FLIGHT : 16} deliveries in flight ` +
+        `at most); inbox drained ${inboxDrainedS.toFixed(1)} s after the last update.`,
+      `- Run boundaries during the load: ${boundaries.length}; the inbox went unattended for ` +
+        `${boundaries.map((b) => ms(b.gapMs)).join(', ') || '–'} at them (last inbox activity of a run closed → the next ` +
+        `run's first scheduled); latency of the ${fmt(NB.n)} events delivered from 2 s before to 1 s after a boundary: ` +
+        `p50 ${ms(NB.p50)}, p99 ${ms(NB.p99)}, max ${ms(NB.max)}.`,
       `- Latency (delivery → visible): p50 **${ms(L.p50)}** (target < ${TARGETS.p50Ms} ms: ${verdict(L.p50 < TARGETS.p50Ms)}), ` +
         `p95 ${ms(L.p95)}, p99 **${ms(L.p99)}** (target < ${TARGETS.p99Ms} ms: ${verdict(L.p99 < TARGETS.p99Ms)}), ` +
         `max ${ms(L.max)}.`,
       `- Temporal: ${h.runs.length} run(s) of \`source:<id>\` (history events ${h.runs.map((r) => fmt(r.events)).join(', ')}; ` +
         `max ${fmt(maxHistory)}; inboxHasWork signals per run ${h.runs.map((r) => fmt(r.signals)).join(', ')}); ` +
         `from the load's start ${fmt(h.signals)} inboxHasWork signals, ${fmt(h.applyInboxCalls)} ` +
-        `applyInbox calls applying ${fmt(appliedTotal)} rows (per call p50 ${fmt(appliedStats.p50)}, ` +
+        `inbox activity calls (drainInbox) applying ${fmt(appliedTotal)} rows (per call p50 ${fmt(appliedStats.p50)}, ` +
         `mean ${fmt(appliedStats.mean, 1)}, max ${fmt(appliedStats.max)}).`,
+      `- CPU from the load's start until drained (${cpu.wallS.toFixed(1)} s): this process (API and fake${lean ? ', idle on the lean path' : ''}) ` +
+        `${cpu.apiMsPerEvent.toFixed(2)} ms per event, the worker ${cpu.workerMsPerEvent.toFixed(2)} ms per event; the ` +
+        `machine's 2 cores were ${cpu.machineBusyPct.toFixed(0)}% busy (everything on it, other work included).`,
       `- Write path: ${fmt(commitsPerEvent, 1)} PostgreSQL commits per event during the run (all processes); ` +
         `idle probe after the run (synchronous_commit ${probe.synchronousCommit}): a bare one-row commit ` +
         `${probe.commitMs.toFixed(1)} ms; \`upsertCustomerRecords\` with one record per call (as applyInbox does) ` +
@@ -746,7 +951,14 @@ export async function run(argv: string[]): Promise<number> {
       ...(existing.includes('\n## live\n') ? [] : [METHOD, '']),
       `### live, ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
       '',
-      `\`npm run bench -- live --rate ${o.rate} --seconds ${o.seconds} --contacts ${o.contacts} --seed ${o.seed}\`; ` +
+      `\`npm run bench -- live --rate ${o.rate} --seconds ${o.seconds} --contacts ${o.contacts} --seed ${o.seed} ` +
+        `--generator ${o.generator}` +
+        (o.continueAsNewAfter ? ` --continue-as-new-after ${o.continueAsNewAfter}` : '') +
+        (o.drainFor ? ` --drain-for '${o.drainFor}'` : '') +
+        `\`; load average ${os
+          .loadavg()
+          .map((x) => x.toFixed(1))
+          .join(' / ')} (1/5/15 min) at the end; ` +
         `${describeMachine()}; ${stack.temporalVersion}; ${stack.postgres.replace(/ in \/.*$/, '')}; ` +
         `delivery timed at the fake's POST to our endpoint, visible = customer_records.updated_at.`,
       '',

@@ -18,6 +18,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
     summary: 'many sources (one fake workspace each) importing at once with 1..N worker processes; lock waits',
     load: () => import('./sources'),
   },
+  reads: {
+    summary: 'read latency (p50/p95) of the API and /app tables on a large source written through the import path',
+    load: () => import('./reads'),
+  },
   live: {
     summary: 'webhook → PostgreSQL latency of live sync under a steady rate of company updates (p50/p95/p99, lost)',
     load: () => import('./live'),

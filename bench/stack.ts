@@ -18,6 +18,7 @@ import { startFakeIntercom, type FakeIntercom, type FakeIntercomOptions } from '
 import { createLogger, type Logger } from '../src/logger';
 import { SEARCH_ATTRIBUTE_NAMES } from '../src/workflows/search-attributes';
 import { startFakeRouter } from './fake-router';
+import type { SourceTuning } from '../src/workflows/source-state';
 
 /**
  * Shared helpers of the benchmarks (`npm run bench -- <name>`): the whole stack started from scratch in this
@@ -81,6 +82,8 @@ export interface BenchStackOptions {
   workerEnv?: Record<string, string>;
   /** Fake workspaces (default 1): seeds seed, seed+1, …, behind one base URL that routes by access token. */
   workspaces?: number;
+  /** Source workflow tuning on top of `partitions` (continue-as-new threshold, drain length). */
+  tuning?: SourceTuning;
 }
 
 export interface BenchStack {
@@ -187,7 +190,7 @@ export async function startBenchStack(opts: BenchStackOptions, cleanup: Cleanup)
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const api = await startApi(
     config,
-    createApiDeps({ config, db, connection, log, tuning: { partitions: opts.partitions } }),
+    createApiDeps({ config, db, connection, log, tuning: { ...opts.tuning, partitions: opts.partitions } }),
   );
   cleanup.add('API', () => api.close());
   say(`  API            ${api.url} (in this process)`);

@@ -158,6 +158,19 @@ export function createContactBackfill(deps: ActivityDeps) {
      * stored contacts that no longer exist in Intercom (deleted, archived or merged away while a notification
      * was lost) are marked deleted.
      */
+    /**
+     * The hourly reconciliation between daily full ones: only the contacts updated since `sinceUnix` (with the
+     * same day of overlap), without the sweep for vanished contacts, which reads every stored contact.
+     */
+    async reconcileRecentContacts(
+      sourceId: string,
+      sinceUnix: number,
+      resumeFrom?: unknown,
+    ): Promise<SearchImportResult> {
+      const query = { field: 'updated_at', operator: '>', value: noonOf(dayOf(sinceUnix) - 1) };
+      return importSearch(sourceId, query, resumeFrom, false);
+    },
+
     async reconcileContacts(sourceId: string, sinceUnix: number, resumeFrom?: unknown): Promise<SearchImportResult> {
       const query = { field: 'updated_at', operator: '>', value: noonOf(dayOf(sinceUnix) - 1) };
       const result = await importSearch(sourceId, query, resumeFrom, false);

@@ -6,6 +6,7 @@ import type { ActivityDeps } from './deps';
 import { withFailureVocabulary } from './failures';
 import { createLiveSync } from './live-sync';
 import { createPurge } from './purge';
+import { createCompanyReconcile } from './reconcile-companies';
 
 export type { ActivityDeps } from './deps';
 
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createContactBackfill(deps),
     ...createLiveSync(deps),
     ...createPurge(deps),
+    ...createCompanyReconcile(deps),
   });
 }
 

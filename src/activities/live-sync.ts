@@ -1,3 +1,4 @@
+import { CancelledFailure } from '@temporalio/activity';
 import { toIsoTimestamp } from '../domain/custom-attributes';
 import { companyToRecord, contactToFields, embeddedCompanyIds, needsTagNames } from '../domain/intercom-mapping';
 import type { IntercomCompany, IntercomContact } from '../domain/intercom-types';
@@ -12,6 +13,13 @@ import { activityContext } from './heartbeat';
 import { openIntercomSession, type IntercomSession } from './intercom-session';
 
 const BATCH = 200;
+/** A drainer's batch: larger, since under a stream of webhooks the rows are there already. */
+const DRAIN_BATCH = 500;
+/** How long a drainer's lease holds without being renewed (a dead drainer's webhooks signal again after it). */
+const DRAIN_LEASE_MS = 5_000;
+/** How often a drainer looks at an empty inbox, and how long it waits for more before it lets go. */
+const DRAIN_POLL_MS = 20;
+const DRAIN_LINGER_MS = 1_000;
 
 /**
  * The newest version of each object among consecutive notifications. Notifications carry updated_at in
@@ -180,6 +188,20 @@ export function createLiveSync(deps: ActivityDeps) {
     await flush();
   }
 
+  /** Applies up to `limit` of the oldest pending rows with an open session; how many it applied. */
+  async function applyPending(sourceId: string, session: IntercomSession, limit: number): Promise<number> {
+    const rows = await inbox.pending(sourceId, limit);
+    if (rows.length === 0) return 0;
+    const generation = session.source.progress.generation; // the generation the last backfill wrote
+    await applyBatch(session, rows, generation);
+    await inbox.markProcessed(
+      sourceId,
+      rows.map((r) => r.notificationId),
+    );
+    deps.metrics.recordsImported.inc({ kind: 'live_event' }, rows.length);
+    return rows.length;
+  }
+
   return {
     /**
      * Applies up to one batch of the inbox; `more` says whether rows are left, `reconcileGap` that notifications
@@ -187,17 +209,61 @@ export function createLiveSync(deps: ActivityDeps) {
      */
     async applyInbox(sourceId: string): Promise<{ applied: number; more: boolean; reconcileGap?: boolean }> {
       activityContext().keepAlive();
-      const rows = await inbox.pending(sourceId, BATCH);
-      if (rows.length === 0) return { applied: 0, more: false, reconcileGap: await inbox.takeOverflow(sourceId) };
+      if ((await inbox.pending(sourceId, 1)).length === 0)
+        return { applied: 0, more: false, reconcileGap: await inbox.takeOverflow(sourceId) };
       const session = await openIntercomSession(deps, sourceId);
-      const generation = session.source.progress.generation; // the generation the last backfill wrote
-      await applyBatch(session, rows, generation);
-      await inbox.markProcessed(
-        sourceId,
-        rows.map((r) => r.notificationId),
-      );
-      deps.metrics.recordsImported.inc({ kind: 'live_event' }, rows.length);
-      return { applied: rows.length, more: rows.length === BATCH, reconcileGap: await inbox.takeOverflow(sourceId) };
+      const applied = await applyPending(sourceId, session, BATCH);
+      return { applied, more: applied === BATCH, reconcileGap: await inbox.takeOverflow(sourceId) };
+    },
+
+    /**
+     * Live sync's drainer: holds the inbox lease (so the webhook endpoint stops signalling the workflow) and
+     * applies the inbox as it fills, polling it, for up to `forMs`. It ends early once the inbox has stayed empty
+     * for `lingerMs`: then it lets go of the lease and takes a last look, for rows stored before the release
+     * that were not signalled. At the end of its time it keeps the lease and answers `more`: the workflow calls it
+     * again, or continues as new and the next run calls it at once, with no signal storm in between.
+     */
+    async drainInbox(
+      sourceId: string,
+      opts: { forMs: number; lingerMs?: number },
+    ): Promise<{ applied: number; more: boolean; reconcileGap?: boolean }> {
+      const ctx = activityContext();
+      const lingerMs = opts.lingerMs ?? DRAIN_LINGER_MS;
+      const startedAt = Date.now();
+      let session: IntercomSession | undefined;
+      let applied = 0;
+      let heldAt = 0;
+      let idleSince: number | null = null;
+      for (;;) {
+        if (Date.now() - heldAt > DRAIN_LEASE_MS / 3) {
+          heldAt = Date.now();
+          await inbox.holdDrainer(sourceId, DRAIN_LEASE_MS);
+        }
+        ctx.keepAlive();
+        // A delete cancels the drain: stop between batches (the rows applied so far are marked processed).
+        if (ctx.signal?.aborted) throw new CancelledFailure('The inbox drain was cancelled');
+        session ??= await openIntercomSession(deps, sourceId);
+        const n = await applyPending(sourceId, session, DRAIN_BATCH);
+        applied += n;
+        // Out of time while rows keep coming: keep the lease for the next call (or the next run).
+        if (Date.now() - startedAt >= opts.forMs && n > 0)
+          return { applied, more: true, reconcileGap: await inbox.takeOverflow(sourceId) };
+        if (Date.now() - startedAt >= opts.forMs) break;
+        if (n > 0) {
+          idleSince = null;
+          continue;
+        }
+        idleSince ??= Date.now();
+        if (Date.now() - idleSince >= lingerMs) break;
+        await ctx.sleep(DRAIN_POLL_MS);
+      }
+      await inbox.releaseDrainer(sourceId);
+      for (let i = 0; i < 5; i++) {
+        const n = await applyPending(sourceId, session, DRAIN_BATCH);
+        applied += n;
+        if (n < DRAIN_BATCH) return { applied, more: false, reconcileGap: await inbox.takeOverflow(sourceId) };
+      }
+      return { applied, more: true, reconcileGap: await inbox.takeOverflow(sourceId) };
     },
   };
 }

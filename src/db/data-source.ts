@@ -8,6 +8,9 @@ import { WebhookIgnored1764450000000 } from './migrations/1764450000000-webhook-
 import { WebhookReceipts1764600000000 } from './migrations/1764600000000-webhook-receipts';
 import { PoisonData1764610000000 } from './migrations/1764610000000-poison-data';
 import { OAuthStateUses1764620000000 } from './migrations/1764620000000-oauth-state-uses';
+import { InboxDrainer1764660000000 } from './migrations/1764660000000-inbox-drainer';
+import { SourceCounts1764660000001 } from './migrations/1764660000001-source-counts';
+import { ReadIndexes1764660000002 } from './migrations/1764660000002-read-indexes';
 
 export const migrations = [
   InitialSchema1764400000000,
@@ -17,6 +20,9 @@ export const migrations = [
   PoisonData1764610000000,
   OAuthStateUses1764620000000,
   ChartmogulParity1764650000000,
+  InboxDrainer1764660000000,
+  SourceCounts1764660000001,
+  ReadIndexes1764660000002,
 ];
 
 /** A TypeORM DataSource for the given PostgreSQL URL. Schema changes go through migrations, never `synchronize`. */

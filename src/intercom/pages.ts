@@ -15,6 +15,19 @@ export function fetchScrollPage(http: IntercomHttp, scrollParam: string | undefi
   });
 }
 
+export interface CompanyListPage {
+  data: IntercomCompany[];
+  pages?: { page?: number; total_pages?: number };
+}
+
+/**
+ * POST /companies/list, most recently active first: sorted by `last_request_at` (when one of the company's users
+ * was last seen), companies without users omitted, and no page past the 10,000th company (400, "use scroll").
+ */
+export function fetchActiveCompaniesPage(http: IntercomHttp, page: number, perPage: number): Promise<CompanyListPage> {
+  return http.post<CompanyListPage>('/companies/list', {}, { query: { page, per_page: perPage, order: 'desc' } });
+}
+
 export interface ContactPage {
   data: IntercomContact[];
   total_count?: number;

@@ -10,6 +10,10 @@ import { SourceStatusAttribute } from './search-attributes';
 import type { SourceState, SourceWorkflowInput } from './source-state';
 
 const activities = wf.proxyActivities<Activities>(shortActivity);
+/** Live sync drains the inbox with one long drainInbox activity instead of a signal-driven applyInbox loop. */
+const DRAIN_INBOX_PATCH = 'drain-inbox';
+/** Hourly reconciliations read what changed; the full one runs daily and on demand. */
+const INCREMENTAL_RECONCILE_PATCH = 'incremental-reconcile';
 
 /** Failures that need a new token: the source waits in needs_reconnect (nothing is lost: the inbox waits). */
 const NEEDS_TOKEN = [FailureType.TokenRejected, FailureType.WorkspaceMismatch] as const;
@@ -24,6 +28,8 @@ export class SourceLifecycle {
   /** RECONCILE_INTERVAL as the worker last reported it (it wins over the input's, and is carried on). */
   private reconcileInterval: Duration | undefined;
   private readonly indexLagMs: number;
+  private readonly drainForMs: number;
+  private readonly fullReconcileEveryMs: number;
   private readonly stalledRetryMs: number;
   private readonly workflowId = wf.workflowInfo().workflowId;
   /** The scope of the Intercom work under way (a backfill, an inbox batch, a reconciliation): a delete cancels it. */
@@ -38,6 +44,8 @@ export class SourceLifecycle {
     this.reconcileEveryMs = msToNumber(this.reconcileInterval ?? '1h');
     this.indexLagMs = msToNumber(input.tuning?.searchIndexLag ?? '5 minutes');
     this.stalledRetryMs = msToNumber(this.stalledRetryInterval());
+    this.drainForMs = msToNumber((input.tuning?.drainFor ?? '10 seconds') as Duration);
+    this.fullReconcileEveryMs = msToNumber((input.tuning?.fullReconcileInterval ?? '24h') as Duration);
   }
 
   private heartbeatTimeout(): Duration | undefined {
@@ -196,6 +204,7 @@ export class SourceLifecycle {
       };
       // The backfill read everything as of its start: the first reconciliation only needs what changed since.
       this.state.lastReconciledAt = Math.floor(Date.parse(done.startedAt) / 1000);
+      this.state.lastFullReconcileAtMs = Date.now(); // a backfill reads everything
     } catch (err) {
       if (!(this.state.deleteRequested && wf.isCancellation(err))) throw err;
       return; // cancelled by a delete: the main loop purges
@@ -210,6 +219,7 @@ export class SourceLifecycle {
   }
 
   async reconcile(): Promise<void> {
+    const onDemand = this.state.reconcileRequested;
     this.state.reconcileRequested = false;
     const since = this.state.lastReconciledAt ?? 0;
     const outcome = await this.unlessTokenRejected(() =>
@@ -219,8 +229,18 @@ export class SourceLifecycle {
           this.reconcileInterval = reconcileInterval;
           this.reconcileEveryMs = msToNumber(reconcileInterval);
         }
-        await this.long.importCompanies(this.state.sourceId, this.state.generation);
-        await this.long.reconcileContacts(this.state.sourceId, since);
+        // On demand (a user, an endpoint outage, a full inbox) and once a day: everything, with the sweeps that find
+        // what was deleted. The hourly ones in between read only what changed, so they cost what changed.
+        const lastFull = this.state.lastFullReconcileAtMs;
+        const fullDue = onDemand || lastFull === null || Date.now() - lastFull >= this.fullReconcileEveryMs;
+        if (!fullDue && wf.patched(INCREMENTAL_RECONCILE_PATCH)) {
+          await this.long.reconcileActiveCompanies(this.state.sourceId, this.state.generation, since);
+          await this.long.reconcileRecentContacts(this.state.sourceId, since);
+        } else {
+          await this.long.importCompanies(this.state.sourceId, this.state.generation);
+          await this.long.reconcileContacts(this.state.sourceId, since);
+          this.state.lastFullReconcileAtMs = Date.now();
+        }
         this.state.lastReconciledAt = startedAt;
       }),
     );
@@ -287,6 +307,16 @@ export class SourceLifecycle {
         // A steady stream never empties the inbox: check the history between batches, not only when idle.
         let more = true;
         const outcome = await this.work(async () => {
+          if (wf.patched(DRAIN_INBOX_PATCH)) {
+            // One long activity drains the inbox as it fills and holds it meanwhile, so the webhooks of a stream
+            // send no signals: the history grows by one activity per `drainFor`, and continue-as-new finds no
+            // signal in flight to replay for. Other requests wait for the drain's end (a second once idle).
+            const drained = await this.long.drainInbox(this.state.sourceId, { forMs: this.drainForMs });
+            more = drained.more;
+            if (drained.reconcileGap) this.state.reconcileRequested = true; // the inbox was full: catch up with Intercom
+            return;
+          }
+          // Before DRAIN_INBOX_PATCH: a signal per webhook burst and one activity per batch.
           while (more && !this.state.deleteRequested && !this.shouldContinueAsNew()) {
             const applied = await this.long.applyInbox(this.state.sourceId);
             more = applied.more;

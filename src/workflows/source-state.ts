@@ -18,6 +18,8 @@ export interface CarriedState {
   /** Unix seconds of the last reconciliation (from the database clock); the next one is due an interval later. */
   lastReconciledAt: number | null;
   nextReconcileAtMs: number | null;
+  /** Workflow time of the last full reconciliation (or backfill): the hourly ones in between are incremental. */
+  lastFullReconcileAtMs?: number | null;
   /** Live sync stalled on a deterministic failure: the inbox is tried again at this time (or on a reconnect). */
   stalledUntilMs: number | null;
   backfill: SourceStatusView['backfill'];
@@ -32,6 +34,10 @@ export interface SourceTuning {
   continueAsNewAfterEvents?: number;
   /** How often live sync reconciles with Intercom (RECONCILE_INTERVAL), e.g. '1h'. */
   reconcileInterval?: Duration;
+  /** The longest a drainInbox activity runs before the workflow looks at its requests again, e.g. '10 seconds'. */
+  drainFor?: Duration;
+  /** How often a reconciliation reads the whole workspace (scroll and sweeps), e.g. '24h'; incremental in between. */
+  fullReconcileInterval?: Duration;
   /** How long Intercom's search may take to index a new contact: the first reconciliation after a backfill. */
   searchIndexLag?: Duration;
   /** How long a step that stalled on a deterministic failure waits before it is tried again, e.g. '5 minutes'. */
@@ -62,6 +68,7 @@ const INITIAL: CarriedState = {
   deleteRequested: false,
   lastReconciledAt: null,
   nextReconcileAtMs: null,
+  lastFullReconcileAtMs: null,
   stalledUntilMs: null,
   backfill: null,
 };
@@ -138,6 +145,7 @@ export class SourceState implements CarriedState {
   deleteRequested!: boolean;
   lastReconciledAt!: number | null;
   nextReconcileAtMs!: number | null;
+  lastFullReconcileAtMs!: number | null;
   stalledUntilMs!: number | null;
   backfill!: SourceStatusView['backfill'];
 

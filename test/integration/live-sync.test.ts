@@ -16,7 +16,8 @@ describe('live sync from Intercom webhooks', () => {
       // The on-demand reconciliation below searches for a contact created a moment before: without Intercom's
       // index lag here (test/integration/index-lag.test.ts covers the lag).
       fake: { companies: 30, contacts: 120, seed: 21, searchIndexLagMs: 0 },
-      tuning: { continueAsNewAfterEvents: 120 },
+      // Short drains and a low threshold, so a burst of webhooks crosses a run boundary.
+      tuning: { continueAsNewAfterEvents: 15, drainFor: '300 milliseconds' },
     });
     await sys.startWorker();
     intercom = new IntercomClient({ token: sys.fake.accessToken, baseUrl: sys.fake.url });
@@ -195,7 +196,18 @@ describe('live sync from Intercom webhooks', () => {
     sys.fake.webhooks.duplicate = true;
     sys.fake.webhooks.outOfOrder = true;
     const company = await intercom.companies.createOrUpdate({ company_id: 'live-order', name: 'v0' });
-    for (let i = 1; i <= 40; i++) await intercom.companies.createOrUpdate({ company_id: 'live-order', name: `v${i}` });
+    for (let i = 1; i <= 20; i++) await intercom.companies.createOrUpdate({ company_id: 'live-order', name: `v${i}` });
+    await sys.fake.webhooks.drained();
+    // Two bursts: the second comes after the drainer let go of the inbox, so it signals and drains again, which
+    // takes the run past the threshold (a fresh run's first drain may have taken the whole first burst).
+    await until('the drainer let go', async () => {
+      const [{ held }] = await sys.db.query(
+        `SELECT inbox_drainer_until IS NOT NULL AS held FROM sources WHERE id = $1`,
+        [sourceId],
+      );
+      return !held;
+    });
+    for (let i = 21; i <= 40; i++) await intercom.companies.createOrUpdate({ company_id: 'live-order', name: `v${i}` });
     await sys.fake.webhooks.drained();
     sys.fake.webhooks.duplicate = false;
     sys.fake.webhooks.outOfOrder = false;
@@ -207,6 +219,11 @@ describe('live sync from Intercom webhooks', () => {
       );
       return n === 0;
     });
+    // The drains of the burst took the run past the threshold: it continues as new, without a signal.
+    await until(
+      'continued as new',
+      async () => (await sys.client.workflow.getHandle(`source:${sourceId}`).describe()).runId !== firstRun,
+    );
     const described = await sys.client.workflow.getHandle(`source:${sourceId}`).describe();
     expect(described.runId).not.toBe(firstRun); // continued as new at least once
     expect(described.historyLength).toBeLessThan(400);
@@ -252,5 +269,25 @@ describe('live sync from Intercom webhooks', () => {
       );
       return n === names.length;
     });
+  });
+
+  it('keeps the progress counts equal to the rows as links come and go', async () => {
+    const contact = await intercom.contacts.create({ email: 'counted@live.example', name: 'Count Ed' } as any);
+    const first = await intercom.companies.createOrUpdate({ company_id: 'counted-1', name: 'Counted one' });
+    const second = await intercom.companies.createOrUpdate({ company_id: 'counted-2', name: 'Counted two' });
+    await intercom.companies.attachContact({ contact_id: contact.id, id: first.id });
+    await intercom.companies.attachContact({ contact_id: contact.id, id: second.id });
+    await until('the counted contact under both', async () => (await contactRows(contact.id)).length === 2);
+    await intercom.companies.detachContact({ contact_id: contact.id, company_id: first.id });
+    await until('the counted contact under one', async () => (await contactRows(contact.id)).length === 1);
+    const [actual] = await sys.db.query(
+      `SELECT (SELECT count(*)::int FROM customer_records WHERE source_id = $1) AS companies,
+              (SELECT count(DISTINCT external_id)::int FROM contacts WHERE source_id = $1) AS contacts`,
+      [sourceId],
+    );
+    const { body } = await sys.api('GET', `/v1/data_sources/${sourceId}`);
+    expect(body.progress.companies_imported).toBe(actual.companies);
+    expect(body.progress.contacts_imported).toBe(actual.contacts);
+    expect(actual.contacts).toBeGreaterThan(0);
   });
 });

@@ -245,19 +245,18 @@ export function customerRoutes(ctx: ApiContext): Router {
     res.json({ entries: await customersById(ids) });
   });
 
-  router.post('/v1/customers/:uuid/attributes/custom', async (req, res) => {
-    const body = parseInput(addCustomBody, req.body, 'body', 422);
-    const customer = await customerOr404(req.params.uuid);
-    await attributeWrites.setCustom(customer.id, body.custom);
-    res.json(await customAnswer(customer.id));
-  });
-
-  router.put('/v1/customers/:uuid/attributes/custom', async (req, res) => {
-    const body = parseInput(updateCustomBody, req.body, 'body', 422);
-    const customer = await customerOr404(req.params.uuid);
-    await attributeWrites.setCustom(customer.id, body.custom);
-    res.json(await customAnswer(customer.id));
-  });
+  // ChartMogul's "add" (POST) and "update" (PUT) differ only in the body they accept: both set the given keys.
+  for (const [method, schema] of [
+    ['post', addCustomBody],
+    ['put', updateCustomBody],
+  ] as const) {
+    router[method]('/v1/customers/:uuid/attributes/custom', async (req, res) => {
+      const body = parseInput(schema, req.body, 'body', 422);
+      const customer = await customerOr404(req.params.uuid);
+      await attributeWrites.setCustom(customer.id, body.custom);
+      res.json(await customAnswer(customer.id));
+    });
+  }
 
   router.delete('/v1/customers/:uuid/attributes/custom', async (req, res) => {
     const body = parseInput(removeCustomBody, req.body, 'body', 422);

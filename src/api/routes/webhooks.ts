@@ -111,7 +111,7 @@ export function webhookRoutes(ctx: ApiContext): Router {
       );
     }
     await recordValid(arrived);
-    const { sourceIds, routed, overflowed, newlyFull } = await inbox.receive(parsed.data);
+    const { sourceIds, toSignal, routed, overflowed, newlyFull } = await inbox.receive(parsed.data);
     deps.metrics.webhooksReceived.inc({
       outcome: !routed
         ? 'ignored'
@@ -128,7 +128,8 @@ export function webhookRoutes(ctx: ApiContext): Router {
       );
     }
     res.status(200).json({ received: true });
-    for (const id of sourceIds) notifier.notify(id);
+    // A source whose inbox a drainer holds picks the row up itself; only the others are signalled.
+    for (const id of toSignal) notifier.notify(id);
     pruneIfDue();
   });
   return router;

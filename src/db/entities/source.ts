@@ -18,6 +18,8 @@ export class SourceEntity {
   @Column('jsonb', { default: () => "'{}'" }) progress!: Record<string, unknown>;
   @Column('text', { name: 'last_error', nullable: true }) lastError!: string | null;
   @Column('timestamptz', { name: 'last_synced_at', nullable: true }) lastSyncedAt!: Date | null;
+  /** While a drainInbox activity holds the source's inbox (see WebhookInbox.holdDrainer). */
+  @Column('timestamptz', { name: 'inbox_drainer_until', nullable: true }) inboxDrainerUntil!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
   @Column('timestamptz', { name: 'deleted_at', nullable: true }) deletedAt!: Date | null;

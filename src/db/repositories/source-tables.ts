@@ -105,7 +105,8 @@ export class SourceTables {
         alias: 'x',
         search: (q, p) => {
           const like = p(contains(q));
-          return `concat_ws(' ', x.first_name, x.last_name) ILIKE ${like} OR x.email ILIKE ${like}`;
+          // The expression of the trigram index contacts_search_name (concat_ws cannot be indexed).
+          return `(coalesce(x.first_name, '') || ' ' || coalesce(x.last_name, '')) ILIKE ${like} OR x.email ILIKE ${like}`;
         },
         after: (after, p) => `x.id > ${p(after)}`,
       },

@@ -71,9 +71,13 @@ interface SummaryRow {
 const SUMMARY_SELECT = `
   SELECT s.id, s.name, s.system, s.status, s.region, s.workspace_id, s.last_synced_at, s.last_error, s.created_at,
          s.deleted_at, s.delete_requested_at, s.progress,
-         (SELECT count(*) FROM customer_records r WHERE r.source_id = s.id) AS companies_imported,
-         (SELECT count(DISTINCT c.external_id) FROM contacts c WHERE c.source_id = s.id) AS contacts_imported
-    FROM sources s`;
+         counts.companies AS companies_imported, counts.contacts AS contacts_imported
+    FROM sources s
+    -- kept by triggers (migration SourceCounts): a sum of small deltas, not a count of every row
+    CROSS JOIN LATERAL (
+      SELECT coalesce(sum(d.companies), 0) AS companies, coalesce(sum(d.contacts), 0) AS contacts
+        FROM source_count_deltas d WHERE d.source_id = s.id
+    ) counts`;
 
 function toSummary(r: SummaryRow): SourceSummary {
   const p = readSourceProgress(r.progress);

@@ -17,8 +17,10 @@ export interface InboxRow {
 }
 
 export interface Received {
-  /** Sources that got a new row (to be nudged). */
+  /** Sources that got a new row. */
   sourceIds: string[];
+  /** Of those, the ones to nudge: no drainer holds their inbox (a drainer picks the row up itself). */
+  toSignal: string[];
   /** False when no live source belongs to the workspace. */
   routed: boolean;
   /** Sources whose inbox was full: the notification was not stored, their next reconciliation covers it. */
@@ -50,13 +52,28 @@ export class WebhookInbox {
    */
   async receive(notification: Notification): Promise<Received> {
     const cap = this.limits.cap;
-    const sources = rowsOf<{ id: string; pending: number }>(
+    const kind = classifyTopic(notification.topic).kind;
+    const alwaysKept = kind === 'company_deleted' || kind === 'contact_deleted';
+    // One statement: the workspace's sources with their pending count and drainer lease, and the insert. The
+    // sources are read FOR SHARE, so a drainer letting go of its lease (an UPDATE of the row) waits for this
+    // statement's commit and its last look at the inbox sees the row; a lease let go before is read as let go.
+    const sources = rowsOf<{ id: string; pending: number; held: boolean; inserted: boolean }>(
       await this.db.query(
-        `SELECT s.id, (SELECT count(*) FROM (SELECT 1 FROM webhook_inbox i
-                         WHERE i.source_id = s.id AND i.processed_at IS NULL LIMIT $2) AS p)::int AS pending
-         FROM sources s WHERE s.workspace_id = $1 AND s.system = 'intercom' AND s.deleted_at IS NULL
-           AND s.status NOT IN ('deleting', 'deleted')`,
-        [notification.app_id, cap],
+        `WITH s AS (
+           SELECT s.id, coalesce(s.inbox_drainer_until > now(), false) AS held,
+                  (SELECT count(*) FROM (SELECT 1 FROM webhook_inbox i
+                     WHERE i.source_id = s.id AND i.processed_at IS NULL LIMIT $2) AS p)::int AS pending
+             FROM sources s WHERE s.workspace_id = $1 AND s.system = 'intercom' AND s.deleted_at IS NULL
+              AND s.status NOT IN ('deleting', 'deleted')
+              FOR SHARE OF s
+         ), ins AS (
+           INSERT INTO webhook_inbox (source_id, notification_id, topic, app_id, payload)
+           SELECT id, $3, $4, $1, $5 FROM s WHERE $6 OR pending < $2
+           ON CONFLICT (source_id, notification_id) DO NOTHING RETURNING source_id
+         )
+         SELECT s.id, s.pending, s.held, ins.source_id IS NOT NULL AS inserted
+           FROM s LEFT JOIN ins ON ins.source_id = s.id`,
+        [notification.app_id, cap, notification.id, notification.topic, JSON.stringify(notification), alwaysKept],
       ),
     );
     if (sources.length === 0) {
@@ -65,20 +82,10 @@ export class WebhookInbox {
          ON CONFLICT DO NOTHING`,
         [notification.id, notification.app_id, notification.topic],
       );
-      return { sourceIds: [], routed: false, overflowed: [], newlyFull: [] };
+      return { sourceIds: [], toSignal: [], routed: false, overflowed: [], newlyFull: [] };
     }
-    const kind = classifyTopic(notification.topic).kind;
-    const alwaysKept = kind === 'company_deleted' || kind === 'contact_deleted';
-    const keep = sources.filter((s) => alwaysKept || s.pending < cap).map((s) => s.id);
-    const full = sources.filter((s) => !keep.includes(s.id)).map((s) => s.id);
-    const inserted = rowsOf<{ source_id: string }>(
-      await this.db.query(
-        `INSERT INTO webhook_inbox (source_id, notification_id, topic, app_id, payload)
-         SELECT unnest($1::text[]), $2, $3, $4, $5
-         ON CONFLICT (source_id, notification_id) DO NOTHING RETURNING source_id`,
-        [keep, notification.id, notification.topic, notification.app_id, JSON.stringify(notification)],
-      ),
-    );
+    const inserted = sources.filter((s) => s.inserted);
+    const full = sources.filter((s) => !alwaysKept && s.pending >= cap).map((s) => s.id);
     const overflowed =
       full.length === 0
         ? []
@@ -93,7 +100,8 @@ export class WebhookInbox {
             ),
           );
     return {
-      sourceIds: inserted.map((r) => r.source_id),
+      sourceIds: inserted.map((r) => r.id),
+      toSignal: inserted.filter((r) => !r.held).map((r) => r.id),
       routed: true,
       overflowed: overflowed.map((r) => r.id),
       newlyFull: overflowed.filter((r) => r.first).map((r) => r.id),
@@ -119,6 +127,19 @@ export class WebhookInbox {
       `UPDATE webhook_inbox SET processed_at = now() WHERE source_id = $1 AND notification_id = ANY($2)`,
       [sourceId, ids],
     );
+  }
+
+  /** Takes or extends the drainer lease for `ms`: webhooks meanwhile are not signalled. */
+  async holdDrainer(sourceId: string, ms: number): Promise<void> {
+    await this.db.query(
+      `UPDATE sources SET inbox_drainer_until = now() + make_interval(secs => $2::double precision / 1000) WHERE id = $1`,
+      [sourceId, ms],
+    );
+  }
+
+  /** Lets go of the lease: webhooks from now on signal the workflow again. */
+  async releaseDrainer(sourceId: string): Promise<void> {
+    await this.db.query(`UPDATE sources SET inbox_drainer_until = NULL WHERE id = $1`, [sourceId]);
   }
 
   /**
