@@ -27,8 +27,11 @@ type Stubbed = Pick<
   | 'importCompanies'
   | 'importContactPartition'
   | 'applyInbox'
+  | 'drainInbox'
   | 'reconciliationStarted'
   | 'reconcileContacts'
+  | 'reconcileActiveCompanies'
+  | 'reconcileRecentContacts'
   | 'purgeSource'
 >;
 
@@ -44,6 +47,11 @@ class Stubs {
 
   count(name: string): number {
     return this.calls[name] ?? 0;
+  }
+
+  /** Reconciliations run: full ones (with the sweeps) and the incremental ones in between. */
+  reconciliations(): number {
+    return this.count('reconcileContacts') + this.count('reconcileRecentContacts');
   }
 
   activities(): Stubbed {
@@ -77,11 +85,14 @@ class Stubs {
         return { pages: 1, records: 1, restarts: 0 };
       },
       applyInbox: async () => (called('applyInbox'), { applied: 0, more: false }),
+      drainInbox: async () => (called('drainInbox'), { applied: 0, more: false }),
       reconciliationStarted: async () => (
         called('reconciliationStarted'),
         { startedAt: Math.floor(Date.now() / 1000), reconcileInterval: this.workerReconcileInterval }
       ),
       reconcileContacts: async () => (called('reconcileContacts'), { pages: 0, contacts: 0, skipped: 0 }),
+      reconcileActiveCompanies: async () => (called('reconcileActiveCompanies'), { pages: 0, records: 0 }),
+      reconcileRecentContacts: async () => (called('reconcileRecentContacts'), { pages: 0, contacts: 0, skipped: 0 }),
       purgeSource: async () => (called('purgeSource'), { contacts: 0, records: 0 }),
     };
   }
@@ -122,6 +133,8 @@ describe('source workflow branches (stub activities)', () => {
       taskQueue,
       workflowBundle: await workflowBundle(),
       activities: stubs.activities(),
+      // As src/worker.ts: heartbeats (and so cancellations) reach the activity within seconds.
+      maxHeartbeatThrottleInterval: '2 seconds',
     });
     running.push({ worker, run: worker.run() });
     return new SourceWorkflows(client, taskQueue, tuning);
@@ -194,7 +207,7 @@ describe('source workflow branches (stub activities)', () => {
     const workflows = await stack(stubs, { reconcileInterval: '2 seconds', searchIndexLag: '1 second' });
     const id = newId();
     await live(workflows, id);
-    await until('three reconciliations', async () => stubs.count('reconcileContacts') >= 3);
+    await until('three reconciliations', async () => stubs.reconciliations() >= 3);
     expect(stubs.count('reconciliationStarted')).toBeGreaterThanOrEqual(3);
     expect(await statusOf(workflows, id)).toBe('live');
     await workflows.delete(id);
@@ -207,7 +220,7 @@ describe('source workflow branches (stub activities)', () => {
     const workflows = await stack(stubs, { reconcileInterval: '1h', searchIndexLag: '1 second' });
     const id = newId();
     await live(workflows, id);
-    await until('three reconciliations', async () => stubs.count('reconcileContacts') >= 3);
+    await until('three reconciliations', async () => stubs.reconciliations() >= 3);
     await workflows.delete(id);
     await client.workflow.getHandle(`source:${id}`).result();
   });
