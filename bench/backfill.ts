@@ -14,6 +14,7 @@ import {
   waitFor,
   withCleanup,
   type BenchStack,
+  optionsOrExitCode,
 } from './stack';
 
 /**
@@ -345,18 +346,8 @@ the machine at the same time shows up as noise.
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let opts: Options | undefined;
-  try {
-    opts = parseOptions(argv);
-  } catch (err) {
-    console.error(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-    return 2;
-  }
-  if (!opts) {
-    console.log(USAGE);
-    return 0;
-  }
-  const o = opts;
+  const o = optionsOrExitCode(argv, parseOptions, USAGE);
+  if (typeof o === 'number') return o;
 
   return withCleanup(async (cleanup) => {
     const date = new Date();

@@ -20,6 +20,7 @@ import {
   waitFor,
   withCleanup,
   type BenchStack,
+  optionsOrExitCode,
 } from './stack';
 import type { GeneratorConfig, GeneratorResults } from './webhook-generator';
 
@@ -633,18 +634,8 @@ Temporal, the worker, the API, the fake and the load generator).
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let opts: Options | undefined;
-  try {
-    opts = parseOptions(argv);
-  } catch (err) {
-    console.error(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-    return 2;
-  }
-  if (!opts) {
-    console.log(USAGE);
-    return 0;
-  }
-  const o = opts;
+  const o = optionsOrExitCode(argv, parseOptions, USAGE);
+  if (typeof o === 'number') return o;
   const events = Math.round(o.rate * o.seconds);
   const companies = events + 100;
 

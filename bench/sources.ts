@@ -12,6 +12,7 @@ import {
   waitFor,
   withCleanup,
   type BenchStack,
+  optionsOrExitCode,
 } from './stack';
 
 /**
@@ -182,18 +183,8 @@ function gitVersion(): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let opts: Options | undefined;
-  try {
-    opts = parseOptions(argv);
-  } catch (err) {
-    console.error(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-    return 2;
-  }
-  if (!opts) {
-    console.log(USAGE);
-    return 0;
-  }
-  const o = opts;
+  const o = optionsOrExitCode(argv, parseOptions, USAGE);
+  if (typeof o === 'number') return o;
   return withCleanup(async (cleanup) => {
     console.log(
       `sources benchmark: ${o.sources} sources × (${o.companies} companies, ${o.contacts} contacts), ${o.workers} worker process(es)`,

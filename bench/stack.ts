@@ -451,6 +451,26 @@ export async function withCleanup(body: (cleanup: Cleanup) => Promise<BenchOutco
   return outcome.exitCode;
 }
 
+/**
+ * A benchmark's options, or the exit code when there are none to run with: its usage and 0 for --help (`parse`
+ * answers undefined), the error, its usage and 2 for a bad option.
+ */
+export function optionsOrExitCode<O extends object>(
+  argv: string[],
+  parse: (argv: string[]) => O | undefined,
+  usage: string,
+): O | number {
+  try {
+    const opts = parse(argv);
+    if (opts) return opts;
+    console.log(usage);
+    return 0;
+  } catch (err) {
+    console.error(`${err instanceof Error ? err.message : String(err)}\n\n${usage}`);
+    return 2;
+  }
+}
+
 /** A numeric command-line option, checked: `--name` must be a number (an integer unless said) of at least `min`. */
 export function numberOption(name: string, raw: string, min: number, integer = true): number {
   const n = Number(raw);
