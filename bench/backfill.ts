@@ -29,6 +29,7 @@ import {
 const USAGE = `Usage: npm run bench -- backfill [options]
   --companies N    companies in the fake workspace (default 20000)
   --contacts N     visible contacts (default 100000)
+  --mostly-one-company  seed a contacts-heavy workspace: 80% of contacts with one company (default: mixed, 50%)
   --latency-ms L   latency the fake adds to every response (default 150)
   --seed S         workspace seed (default 1)
   --partitions P   parallel created_at partitions of contacts (default 8, as in production)
@@ -42,6 +43,7 @@ const TARGETS = { toPager: 0.6, toSequential: 4 };
 interface Options {
   companies: number;
   contacts: number;
+  companyLinks: 'mixed' | 'mostly-one';
   latencyMs: number;
   seed: number;
   partitions: number;
@@ -56,6 +58,7 @@ function parseOptions(argv: string[]): Options | undefined {
     options: {
       companies: { type: 'string', default: '20000' },
       contacts: { type: 'string', default: '100000' },
+      'mostly-one-company': { type: 'boolean', default: false },
       'latency-ms': { type: 'string', default: '150' },
       seed: { type: 'string', default: '1' },
       partitions: { type: 'string', default: '8' },
@@ -70,6 +73,7 @@ function parseOptions(argv: string[]): Options | undefined {
   return {
     companies: numberOption('companies', values.companies, 0),
     contacts: numberOption('contacts', values.contacts, 0),
+    companyLinks: values['mostly-one-company'] ? 'mostly-one' : 'mixed',
     latencyMs: numberOption('latency-ms', values['latency-ms'], 0),
     seed: numberOption('seed', values.seed, 0),
     partitions: numberOption('partitions', values.partitions, 1),
@@ -353,7 +357,7 @@ export async function run(argv: string[]): Promise<number> {
     const date = new Date();
     console.log(
       `backfill benchmark: ${fmt(o.companies)} companies, ${fmt(o.contacts)} contacts, ${o.latencyMs} ms latency, ` +
-        `seed ${o.seed}, ${o.partitions} contact partitions`,
+        `seed ${o.seed}, ${o.partitions} contact partitions, company links ${o.companyLinks}`,
     );
     console.log(`  machine        ${describeMachine()}`);
     console.log(`  fake Intercom rate limit: ${fmt(UNTHROTTLED_PER_MINUTE)}/min, high enough never to throttle`);
@@ -362,6 +366,7 @@ export async function run(argv: string[]): Promise<number> {
         fake: {
           companies: o.companies,
           contacts: o.contacts,
+          companyLinks: o.companyLinks,
           seed: o.seed,
           latencyMs: o.latencyMs,
           rateLimitPerMinute: UNTHROTTLED_PER_MINUTE,

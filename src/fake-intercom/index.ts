@@ -5,7 +5,7 @@ import { RateLimiter } from './rate-limit';
 import type { ApiContext } from './routes/context';
 import { CompanyScroll } from './scroll';
 import { ContactSearch } from './search';
-import { appIdForSeed, seedWorkspace } from './seed';
+import { appIdForSeed, seedWorkspace, type SeedOptions } from './seed';
 import { createApp, listen } from './server';
 import { FakeStore } from './store';
 import { assertTimezone } from './timezone';
@@ -46,6 +46,8 @@ export interface FakeIntercomOptions {
   region?: 'US' | 'EU' | 'AU';
   /** Default 50. */
   scrollPageSize?: number;
+  /** How many companies a seeded contact has (see SeedOptions); default 'mixed'. */
+  companyLinks?: SeedOptions['companyLinks'];
   /** Default 60_000. */
   scrollIdleMs?: number;
   /** Contacts created later than now-lag are invisible to search; default 2000 (Intercom indexes in seconds). */
@@ -117,7 +119,12 @@ export async function startFakeIntercom(options: FakeIntercomOptions = {}): Prom
   const accessToken = options.accessToken ?? tokenFor(`${appId}:${hash32(`token:${seed}`).toString(36)}`);
   const quiet = options.quiet ?? false;
 
-  const workspace = seedWorkspace({ seed, companies: options.companies ?? 50, contacts: options.contacts ?? 200 });
+  const workspace = seedWorkspace({
+    seed,
+    companies: options.companies ?? 50,
+    contacts: options.contacts ?? 200,
+    companyLinks: options.companyLinks,
+  });
   workspace.appId = appId;
 
   // The queue needs the store for emitBurst items and the store needs the queue as its emitter.

@@ -306,14 +306,16 @@ function decodeCursor(raw: string): Cursor {
   }
 }
 
-interface CachedResult {
-  key: string;
-  items: { c: ContactRecord; k: SortKey }[];
-}
+type Matches = { c: ContactRecord; k: SortKey }[];
 
-/** Holds the last sorted result so paging through 100k matches is not O(n log n) per page. */
+/**
+ * Results the recent queries matched, so paging through 100k matches is not a scan and a sort per page. Several
+ * are kept because a backfill pages through its `created_at` partitions side by side (8 queries interleaved).
+ */
+const CACHED_QUERIES = 16;
+
 export class ContactSearch {
-  private cache?: CachedResult;
+  private readonly cache = new Map<string, Matches>();
 
   constructor(private readonly ctx: SearchContext) {}
 
@@ -360,7 +362,7 @@ export class ContactSearch {
     };
   }
 
-  private matches(body: Json, predicate: Predicate, sort: SortSpec | undefined): CachedResult['items'] {
+  private matches(body: Json, predicate: Predicate, sort: SortSpec | undefined): Matches {
     const ctx = this.ctx;
     // Contacts created via the API within the lag window are not indexed yet.
     const cutoff = ctx.now() - ctx.indexLagMs;
@@ -372,14 +374,21 @@ export class ContactSearch {
       }
     }
     const key = JSON.stringify([body.query, body.sort ?? null, ctx.store.version, hidden]);
-    if (this.cache?.key === key) return this.cache.items;
+    const cached = this.cache.get(key);
+    if (cached) {
+      // Most recently used last: Map keeps insertion order, so the first key is the one to evict.
+      this.cache.delete(key);
+      this.cache.set(key, cached);
+      return cached;
+    }
     const hiddenSet = new Set(hidden);
-    const items: CachedResult['items'] = [];
+    const items: Matches = [];
     for (const c of slots) {
       if (isVisible(c) && !hiddenSet.has(c.seq) && predicate(c)) items.push({ c, k: sortKey(sort, c) });
     }
     if (sort) items.sort((a, b) => compare(sort, a.k, a.c.seq, b.k, b.c.seq));
-    this.cache = { key, items };
+    this.cache.set(key, items);
+    if (this.cache.size > CACHED_QUERIES) this.cache.delete(this.cache.keys().next().value as string);
     return items;
   }
 }

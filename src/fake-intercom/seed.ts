@@ -25,7 +25,18 @@ export interface SeedOptions {
   companies: number;
   /** Visible contacts; about 1% extra merged (hidden) leads are added on top. */
   contacts: number;
+  /**
+   * How many companies a contact has. 'mixed' (default): 20% none, 50% one, 30% several (1% over 10).
+   * 'mostly-one', a contacts-heavy workspace of one company per person: 10% none, 80% one, 10% several (0.5% over 10).
+   */
+  companyLinks?: 'mixed' | 'mostly-one';
 }
+
+/** Cumulative shares of contacts with 0, 1, 2–4, 5–10 companies (the rest have 11–15). */
+const LINK_SHARES = {
+  mixed: [0.2, 0.7, 0.9, 0.99],
+  'mostly-one': [0.1, 0.9, 0.97, 0.995],
+} as const;
 
 export interface SeededWorkspace {
   appId: string;
@@ -233,6 +244,7 @@ export function seedWorkspace(options: SeedOptions): SeededWorkspace {
   // The newest ~10% of companies never get contacts (at least one whenever there are two or more companies).
   const emptyCompanies = nCompanies >= 20 ? Math.floor(nCompanies / 10) : nCompanies >= 2 ? 1 : 0;
   const pool = nCompanies - emptyCompanies;
+  const [none, one, few, some] = LINK_SHARES[options.companyLinks ?? 'mixed'];
 
   const tags: TagRecord[] = Array.from({ length: 15 }, (_, i) => ({ id: String(7000000 + i), name: `tag-${i}` }));
   let nextNoteId = 9000000;
@@ -272,7 +284,7 @@ export function seedWorkspace(options: SeedOptions): SeededWorkspace {
       if (vi === 7 && nVisible >= 20 && nCompanies >= 12) k = 12;
       else {
         const r = rng.next();
-        k = r < 0.2 ? 0 : r < 0.7 ? 1 : r < 0.9 ? rng.int(2, 4) : r < 0.99 ? rng.int(5, 10) : rng.int(11, 15);
+        k = r < none ? 0 : r < one ? 1 : r < few ? rng.int(2, 4) : r < some ? rng.int(5, 10) : rng.int(11, 15);
       }
       // The guaranteed 12-company contact may need the "empty" companies in tiny workspaces.
       const from = k > pool ? nCompanies : pool;

@@ -82,6 +82,37 @@ describe('webhook inbox storage is bounded (PostgreSQL)', () => {
     expect((await inbox().receive(note('n45'))).sourceIds).toEqual([]); // processed 'now': still recognised
     expect(await inbox().pruneExpired(3 * DAY_MS)).toEqual({ processed: 0, ignored: 0 });
   });
+
+  it('stores notifications arriving together in shared statements, with the cap and duplicates as one at a time', async () => {
+    await db.query(
+      `INSERT INTO sources (id, name, system, status, workspace_id) VALUES ('ds_b', 'B', 'intercom', 'live', 'app-2')`,
+    );
+    const together = inbox(); // one endpoint: its arrivals share statements
+    const arrivals = Array.from({ length: 150 }, (_, i) => note(`t${i}`, 'company.updated', 'app-2'));
+    arrivals.splice(10, 0, note('t3', 'company.updated', 'app-2')); // a redelivery racing the first copy
+    arrivals.push(note('t-gone', 'company.deleted', 'app-2'), note('t-stray', 'company.updated', 'nobody'));
+    const results = await Promise.all(arrivals.map((n) => together.receive(n)));
+
+    const stored = results.filter((r) => r.sourceIds.includes('ds_b')).length;
+    const dropped = results.filter((r) => r.overflowed.includes('ds_b')).length;
+    expect({ stored, dropped, newlyFull: results.filter((r) => r.newlyFull.length > 0).length }).toEqual({
+      stored: 101, // the cap, and the deletion past it
+      dropped: 50,
+      newlyFull: 1,
+    });
+    expect(results[10]).toMatchObject({ routed: true, sourceIds: [], overflowed: [] });
+    expect(results[results.length - 1]).toMatchObject({ routed: false });
+    // Stored by fewer statements than notifications: rows written together share their transaction.
+    const [shape] = await db.query(
+      `SELECT count(*)::int AS rows, count(DISTINCT xmin::text)::int AS transactions,
+              count(*) FILTER (WHERE notification_id = 't-gone')::int AS deletions
+         FROM webhook_inbox WHERE source_id = 'ds_b'`,
+    );
+    expect(shape.rows).toBe(101);
+    expect(shape.deletions).toBe(1);
+    expect(shape.transactions).toBeLessThan(shape.rows);
+    expect(await count(`SELECT inbox_dropped::int AS n FROM sources WHERE id = 'ds_b'`)).toBe(50);
+  });
 });
 
 /**

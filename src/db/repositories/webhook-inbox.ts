@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { classifyTopic } from '../../domain/webhook-topics';
+import { GroupCommit } from '../group-commit';
 import { rowsOf } from '../rows';
 
 export interface Notification {
@@ -46,36 +47,86 @@ export class WebhookInbox {
     private readonly limits: { cap: number } = { cap: 10_000 },
   ) {}
 
+  /** Notifications arriving together are stored by one statement (see GroupCommit). */
+  private readonly arrivals = new GroupCommit<Notification, Received>((batch) => this.receiveAll(batch), 500);
+
   /**
    * Stores the notification once for every live Intercom source of its workspace (a duplicate delivery
    * changes nothing). Returns the sources that got a new row; none when the workspace is unknown.
    */
-  async receive(notification: Notification): Promise<Received> {
+  receive(notification: Notification): Promise<Received> {
+    return this.arrivals.add(notification);
+  }
+
+  private async receiveAll(batch: Notification[]): Promise<Received[]> {
     const cap = this.limits.cap;
-    const kind = classifyTopic(notification.topic).kind;
-    const alwaysKept = kind === 'company_deleted' || kind === 'contact_deleted';
-    // One statement: the workspace's sources with their pending count and drainer lease, and the insert. The
-    // sources are read FOR SHARE, so a drainer letting go of its lease (an UPDATE of the row) waits for this
-    // statement's commit and its last look at the inbox sees the row; a lease let go before is read as let go.
-    const sources = rowsOf<{ id: string; pending: number; held: boolean; inserted: boolean }>(
+    // A notification twice in one batch (a redelivery racing the first) is stored by its first copy.
+    const slots = new Map<string, number>();
+    const unique: Notification[] = [];
+    const slotOf = batch.map((n) => {
+      const key = `${n.app_id}\u0000${n.id}`;
+      const known = slots.get(key);
+      if (known !== undefined) return { slot: known, first: false };
+      slots.set(key, unique.push(n) - 1);
+      return { slot: unique.length - 1, first: true };
+    });
+    const alwaysKept = unique.map((n) => {
+      const kind = classifyTopic(n.topic).kind;
+      return kind === 'company_deleted' || kind === 'contact_deleted';
+    });
+    // One statement: the workspaces' sources with their pending count and drainer lease, and the inserts. A
+    // source takes a notification while its pending count, plus the ones before it in this batch, is under the
+    // cap (deletions always). The sources are read FOR SHARE, so a drainer letting go of its lease (an UPDATE of
+    // the row) waits for this statement's commit and its last look at the inbox sees the rows; a lease let go
+    // before is read as let go.
+    const rows = rowsOf<{ ord: number; id: string | null; position: number; held: boolean; inserted: boolean }>(
       await this.db.query(
-        `WITH s AS (
-           SELECT s.id, coalesce(s.inbox_drainer_until > now(), false) AS held,
+        `WITH n AS (
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[])
+             WITH ORDINALITY AS n(app_id, notification_id, topic, payload, always_kept, ord)
+         ), s AS (
+           SELECT s.id, s.workspace_id, coalesce(s.inbox_drainer_until > now(), false) AS held,
                   (SELECT count(*) FROM (SELECT 1 FROM webhook_inbox i
-                     WHERE i.source_id = s.id AND i.processed_at IS NULL LIMIT $2) AS p)::int AS pending
-             FROM sources s WHERE s.workspace_id = $1 AND s.system = 'intercom' AND s.deleted_at IS NULL
+                     WHERE i.source_id = s.id AND i.processed_at IS NULL LIMIT $6) AS p)::int AS pending
+             FROM sources s WHERE s.workspace_id = ANY($1) AND s.system = 'intercom' AND s.deleted_at IS NULL
               AND s.status NOT IN ('deleting', 'deleted')
               FOR SHARE OF s
+         ), c AS (
+           SELECT s.id AS source_id, s.held, n.*,
+                  s.pending + count(*) FILTER (WHERE NOT n.always_kept) OVER (PARTITION BY s.id ORDER BY n.ord) AS position
+             FROM n JOIN s ON s.workspace_id = n.app_id
          ), ins AS (
            INSERT INTO webhook_inbox (source_id, notification_id, topic, app_id, payload)
-           SELECT id, $3, $4, $1, $5 FROM s WHERE $6 OR pending < $2
-           ON CONFLICT (source_id, notification_id) DO NOTHING RETURNING source_id
+           SELECT source_id, notification_id, topic, app_id, payload FROM c WHERE always_kept OR position <= $6
+           ORDER BY ord
+           ON CONFLICT (source_id, notification_id) DO NOTHING RETURNING source_id, notification_id
          )
-         SELECT s.id, s.pending, s.held, ins.source_id IS NOT NULL AS inserted
-           FROM s LEFT JOIN ins ON ins.source_id = s.id`,
-        [notification.app_id, cap, notification.id, notification.topic, JSON.stringify(notification), alwaysKept],
+         SELECT n.ord::int, c.source_id AS id, c.position::int, c.held, ins.source_id IS NOT NULL AS inserted
+           FROM n LEFT JOIN c ON c.ord = n.ord
+           LEFT JOIN ins ON ins.source_id = c.source_id AND ins.notification_id = c.notification_id`,
+        [
+          unique.map((n) => n.app_id),
+          unique.map((n) => n.id),
+          unique.map((n) => n.topic),
+          unique.map((n) => JSON.stringify(n)),
+          alwaysKept,
+          cap,
+        ],
       ),
     );
+    const bySlot = unique.map(() => [] as typeof rows);
+    for (const r of rows) if (r.id !== null) bySlot[r.ord - 1].push(r);
+    const results = await Promise.all(unique.map((n, i) => this.received(n, alwaysKept[i], bySlot[i])));
+    const duplicate = (r: Received): Received => ({ ...r, sourceIds: [], toSignal: [], overflowed: [], newlyFull: [] });
+    return slotOf.map(({ slot, first }) => (first ? results[slot] : duplicate(results[slot])));
+  }
+
+  /** What one notification's rows say, after recording the unknown workspace or the full inboxes. */
+  private async received(
+    notification: Notification,
+    alwaysKept: boolean,
+    sources: Array<{ id: string | null; position: number; held: boolean; inserted: boolean }>,
+  ): Promise<Received> {
     if (sources.length === 0) {
       await this.db.query(
         `INSERT INTO webhook_ignored (notification_id, app_id, topic, reason) VALUES ($1, $2, $3, 'no live source for this workspace')
@@ -85,7 +136,7 @@ export class WebhookInbox {
       return { sourceIds: [], toSignal: [], routed: false, overflowed: [], newlyFull: [] };
     }
     const inserted = sources.filter((s) => s.inserted);
-    const full = sources.filter((s) => !alwaysKept && s.pending >= cap).map((s) => s.id);
+    const full = sources.filter((s) => !alwaysKept && s.position > this.limits.cap).map((s) => s.id);
     const overflowed =
       full.length === 0
         ? []
@@ -100,8 +151,8 @@ export class WebhookInbox {
             ),
           );
     return {
-      sourceIds: inserted.map((r) => r.id),
-      toSignal: inserted.filter((r) => !r.held).map((r) => r.id),
+      sourceIds: inserted.map((r) => r.id!),
+      toSignal: inserted.filter((r) => !r.held).map((r) => r.id!),
       routed: true,
       overflowed: overflowed.map((r) => r.id),
       newlyFull: overflowed.filter((r) => r.first).map((r) => r.id),
