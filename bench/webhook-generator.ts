@@ -34,6 +34,8 @@ export interface GeneratorResults {
   /** How far behind schedule the first POSTs started. */
   maxLagMs: number;
   inFlightCapHits: number;
+  /** CPU this process used from the first POST to the last answer. */
+  cpuMs: number;
 }
 
 function post(agent: http.Agent, url: URL, body: string, secret: string): Promise<number> {
@@ -76,6 +78,7 @@ async function main(configPath: string, resultsPath: string): Promise<void> {
     status: new Array(n).fill(0),
     maxLagMs: 0,
     inFlightCapHits: 0,
+    cpuMs: 0,
   };
   let inFlight = 0;
   let wake: (() => void) | undefined;
@@ -108,6 +111,7 @@ async function main(configPath: string, resultsPath: string): Promise<void> {
       await new Promise((res) => setTimeout(res, 1_000));
     }
   };
+  let cpuAtStart: NodeJS.CpuUsage | undefined;
   for (let i = 0; i < n; i++) {
     const due = c.startAtMs + (i * 1000) / c.rate;
     const wait = due - Date.now();
@@ -117,6 +121,7 @@ async function main(configPath: string, resultsPath: string): Promise<void> {
       await new Promise<void>((res) => (wake = res));
     }
     r.maxLagMs = Math.max(r.maxLagMs, Date.now() - due);
+    cpuAtStart ??= process.cpuUsage();
     inFlight++;
     void deliver(i).finally(() => {
       inFlight--;
@@ -127,6 +132,8 @@ async function main(configPath: string, resultsPath: string): Promise<void> {
       console.log(`  generator: ${((Date.now() - c.startAtMs) / 1000).toFixed(0)} s, sent ${i}`);
   }
   while (inFlight > 0) await new Promise<void>((res) => (wake = res));
+  const used = process.cpuUsage(cpuAtStart);
+  r.cpuMs = (used.user + used.system) / 1000;
   agent.destroy();
   await fs.writeFile(resultsPath, JSON.stringify(r));
 }

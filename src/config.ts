@@ -205,6 +205,7 @@ const schema = z.object({
   PUBLIC_URL: z.url().default('http://localhost:3000'),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+  WORKFLOW_BUNDLE: optionalString,
   API_KEYS: optionalString.transform((v) =>
     v
       ? v
@@ -275,6 +276,11 @@ export type Config = {
   endpointBeatMs: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   worker: WorkerTuning;
+  /**
+   * The workflow code bundled ahead of time (`npm run build` writes dist/workflow-bundle.js, which a compiled
+   * worker uses by itself); unset and absent, the worker bundles src/workflows at start (development).
+   */
+  workflowBundlePath?: string;
 };
 
 export class ConfigError extends Error {
@@ -319,6 +325,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     endpointBeatMs: 5_000,
     logLevel: e.LOG_LEVEL,
     worker: workerTuning(e),
+    workflowBundlePath: e.WORKFLOW_BUNDLE,
   };
 }
 

@@ -9,6 +9,7 @@ import { RateLimiters } from './intercom/rate-limiter';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { temporalTarget } from './temporal/connection';
+import { workflowCode } from './temporal/workflow-bundle';
 import { connectTemporalWorker } from './temporal/native-connection';
 
 export interface SyncWorkerOptions {
@@ -16,7 +17,7 @@ export interface SyncWorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
-  /** A prebuilt workflow bundle (tests bundle once per file); otherwise the workflows are bundled from source. */
+  /** A prebuilt workflow bundle (tests bundle once per file); otherwise the one `npm run build` wrote, or none. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Concurrency and cache (config.worker); the defaults of src/config.ts when left out. */
   tuning?: WorkerTuning;
@@ -29,9 +30,7 @@ export function createSyncWorker(opts: SyncWorkerOptions): Promise<Worker> {
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    ...(opts.workflowBundle
-      ? { workflowBundle: opts.workflowBundle }
-      : { workflowsPath: require.resolve('./workflows') }),
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : workflowCode()),
     activities: createActivities(opts.deps),
     // A deploy lets a page in flight finish; anything longer resumes from its heartbeat on another worker.
     shutdownGraceTime: tuning.shutdownGraceTime,
@@ -81,6 +80,7 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   if (!config.databaseUrl) throw new Error('DATABASE_URL is not set (npm start sets it for the local stack)');
   if (!config.temporal.address) throw new Error('TEMPORAL_ADDRESS is not set (npm start sets it for the local stack)');
+  const { workflowBundle } = workflowCode(config.workflowBundlePath); // a missing WORKFLOW_BUNDLE stops us here
   installRuntime(config);
   const metrics = createMetrics();
   const deps = await createActivityDeps(config, config.databaseUrl, log, metrics);
@@ -93,6 +93,7 @@ async function main(): Promise<void> {
       taskQueue: config.temporal.taskQueue,
       deps,
       tuning: config.worker,
+      workflowBundle,
     });
     log.info({ taskQueue: config.temporal.taskQueue, ...config.worker }, 'worker started');
     await worker.run();

@@ -188,10 +188,18 @@ export function createLiveSync(deps: ActivityDeps) {
     await flush();
   }
 
-  /** Applies up to `limit` of the oldest pending rows with an open session; how many it applied. */
-  async function applyPending(sourceId: string, session: IntercomSession, limit: number): Promise<number> {
-    const rows = await inbox.pending(sourceId, limit);
-    if (rows.length === 0) return 0;
+  /**
+   * Applies up to `limit` of the oldest pending rows (after `afterSeq`) with an open session; how many it applied
+   * and the highest `seq` among them.
+   */
+  async function applyPending(
+    sourceId: string,
+    session: IntercomSession,
+    limit: number,
+    afterSeq = 0,
+  ): Promise<{ n: number; lastSeq: number }> {
+    const rows = await inbox.pending(sourceId, limit, afterSeq);
+    if (rows.length === 0) return { n: 0, lastSeq: 0 };
     const generation = session.source.progress.generation; // the generation the last backfill wrote
     await applyBatch(session, rows, generation);
     await inbox.markProcessed(
@@ -199,7 +207,7 @@ export function createLiveSync(deps: ActivityDeps) {
       rows.map((r) => r.notificationId),
     );
     deps.metrics.recordsImported.inc({ kind: 'live_event' }, rows.length);
-    return rows.length;
+    return { n: rows.length, lastSeq: rows[rows.length - 1].seq };
   }
 
   return {
@@ -212,7 +220,7 @@ export function createLiveSync(deps: ActivityDeps) {
       if ((await inbox.pending(sourceId, 1)).length === 0)
         return { applied: 0, more: false, reconcileGap: await inbox.takeOverflow(sourceId) };
       const session = await openIntercomSession(deps, sourceId);
-      const applied = await applyPending(sourceId, session, BATCH);
+      const { n: applied } = await applyPending(sourceId, session, BATCH);
       return { applied, more: applied === BATCH, reconcileGap: await inbox.takeOverflow(sourceId) };
     },
 
@@ -234,17 +242,23 @@ export function createLiveSync(deps: ActivityDeps) {
       let applied = 0;
       let heldAt = 0;
       let idleSince: number | null = null;
+      // Polls read after the last row applied; a look from the start every lease renewal picks up rows that
+      // committed after a later one was read.
+      let cursor = 0;
       for (;;) {
+        let from = cursor;
         if (Date.now() - heldAt > DRAIN_LEASE_MS / 3) {
           heldAt = Date.now();
-          await inbox.holdDrainer(sourceId, DRAIN_LEASE_MS);
+          await inbox.holdDrainer(sourceId, DRAIN_LEASE_MS, cursor);
+          from = 0;
         }
         ctx.keepAlive();
         // A delete cancels the drain: stop between batches (the rows applied so far are marked processed).
         if (ctx.signal?.aborted) throw new CancelledFailure('The inbox drain was cancelled');
         session ??= await openIntercomSession(deps, sourceId);
-        const n = await applyPending(sourceId, session, DRAIN_BATCH);
+        const { n, lastSeq } = await applyPending(sourceId, session, DRAIN_BATCH, from);
         applied += n;
+        cursor = Math.max(cursor, lastSeq);
         // Out of time while rows keep coming: keep the lease for the next call (or the next run).
         if (Date.now() - startedAt >= opts.forMs && n > 0)
           return { applied, more: true, reconcileGap: await inbox.takeOverflow(sourceId) };
@@ -259,7 +273,7 @@ export function createLiveSync(deps: ActivityDeps) {
       }
       await inbox.releaseDrainer(sourceId);
       for (let i = 0; i < 5; i++) {
-        const n = await applyPending(sourceId, session, DRAIN_BATCH);
+        const { n } = await applyPending(sourceId, session, DRAIN_BATCH);
         applied += n;
         if (n < DRAIN_BATCH) return { applied, more: false, reconcileGap: await inbox.takeOverflow(sourceId) };
       }

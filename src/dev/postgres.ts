@@ -40,6 +40,8 @@ export async function startPostgres(opts: {
   database?: string;
   /** Trade durability for speed (fsync off): for throwaway test clusters. */
   ephemeral?: boolean;
+  /** Server settings of the embedded cluster (`-c name=value`), e.g. pg_stat_statements for a benchmark. */
+  settings?: Record<string, string>;
   log: Logger;
 }): Promise<RunningPostgres> {
   const { log } = opts;
@@ -81,6 +83,7 @@ export async function startPostgres(opts: {
       '-c',
       'unix_socket_directories=',
       ...(opts.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+      ...Object.entries(opts.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ],
     onLog,
     onError: onLog,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { apiCaller, type ApiAnswer } from '../../src/dev/fake-stack-config';
 import { withPgClient } from '../../src/dev/postgres';
@@ -22,7 +22,8 @@ import { eventually } from '../helpers/system';
  * certificate the server does not trust stops either process at start-up with a message that says so.
  */
 
-const ENTRY_POINTS = ['api/server.js', 'worker.js', 'workflows/index.js']; // the worker bundles workflows at run time
+// A worker without dist/workflow-bundle.js bundles workflows/ at start: what they import must ship too.
+const ENTRY_POINTS = ['api/server.js', 'worker.js', 'workflows/index.js'];
 
 describe('the compiled service with production dependencies only, over mTLS', () => {
   let dir: string;
@@ -146,6 +147,13 @@ describe('the compiled service with production dependencies only, over mTLS', ()
     await worker.stop();
     expect(await api.exited).toEqual({ code: 0, signal: null });
     expect(await worker.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('ships the workflow code bundled by the build; a worker told of a bundle that is not there stops at once', async () => {
+    expect(statSync(path.join(dir, 'dist', 'workflow-bundle.js')).size).toBeGreaterThan(100_000);
+    const p = start('worker.js', { ...baseEnv('trusted'), WORKFLOW_BUNDLE: path.join(dir, 'missing-bundle.js') });
+    expect((await p.exited).code).toBe(1);
+    expect(p.output()).toContain('WORKFLOW_BUNDLE names');
   });
 
   it.each([

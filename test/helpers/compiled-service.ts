@@ -18,7 +18,10 @@ export type PackageLock = { packages: Record<string, { dev?: boolean; optional?:
 
 export async function buildCompiledService(dir: string): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
-  await run('npm', ['run', 'build', '--', '--outDir', path.join(dir, 'dist')], { cwd: root });
+  // The build is two steps (tsc, then the workflow bundle written next to the compiled worker): run it as is, in
+  // this checkout's dist/, and take the result.
+  await run('npm', ['run', 'build'], { cwd: root });
+  await fs.cp(path.join(root, 'dist'), path.join(dir, 'dist'), { recursive: true });
   for (const file of ['package.json', 'package-lock.json'])
     await fs.copyFile(path.join(root, file), path.join(dir, file));
   const lock = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as PackageLock;

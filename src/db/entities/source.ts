@@ -20,6 +20,7 @@ export class SourceEntity {
   @Column('timestamptz', { name: 'last_synced_at', nullable: true }) lastSyncedAt!: Date | null;
   /** While a drainInbox activity holds the source's inbox (see WebhookInbox.holdDrainer). */
   @Column('timestamptz', { name: 'inbox_drainer_until', nullable: true }) inboxDrainerUntil!: Date | null;
+  @Column('bigint', { name: 'inbox_applied_seq', default: 0 }) inboxAppliedSeq!: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
   @Column('timestamptz', { name: 'deleted_at', nullable: true }) deletedAt!: Date | null;

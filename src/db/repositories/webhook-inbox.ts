@@ -12,6 +12,8 @@ export interface Notification {
 }
 
 export interface InboxRow {
+  /** Arrival order. */
+  seq: number;
   notificationId: string;
   topic: string;
   payload: Notification;
@@ -87,7 +89,8 @@ export class WebhookInbox {
          ), s AS (
            SELECT s.id, s.workspace_id, coalesce(s.inbox_drainer_until > now(), false) AS held,
                   (SELECT count(*) FROM (SELECT 1 FROM webhook_inbox i
-                     WHERE i.source_id = s.id AND i.processed_at IS NULL LIMIT $6) AS p)::int AS pending
+                     WHERE i.source_id = s.id AND i.seq > s.inbox_applied_seq AND i.processed_at IS NULL
+                     LIMIT $6) AS p)::int AS pending
              FROM sources s WHERE s.workspace_id = ANY($1) AND s.system = 'intercom' AND s.deleted_at IS NULL
               AND s.status NOT IN ('deleting', 'deleted')
               FOR SHARE OF s
@@ -159,14 +162,19 @@ export class WebhookInbox {
     };
   }
 
-  /** The oldest unprocessed notifications of a source, in arrival order. */
-  async pending(sourceId: string, limit: number): Promise<InboxRow[]> {
-    const rows: Array<{ notification_id: string; topic: string; payload: string }> = await this.db.query(
-      `SELECT notification_id, topic, payload FROM webhook_inbox
-       WHERE source_id = $1 AND processed_at IS NULL ORDER BY seq LIMIT $2`,
-      [sourceId, limit],
+  /**
+   * The oldest unprocessed notifications of a source, in arrival order; after `afterSeq` when given (a drainer's
+   * cursor: it skips the applied rows still in the index, and a row committed late below it waits for the next
+   * look from the start).
+   */
+  async pending(sourceId: string, limit: number, afterSeq = 0): Promise<InboxRow[]> {
+    const rows: Array<{ seq: string; notification_id: string; topic: string; payload: string }> = await this.db.query(
+      `SELECT seq, notification_id, topic, payload FROM webhook_inbox
+       WHERE source_id = $1 AND processed_at IS NULL AND seq > $3 ORDER BY seq LIMIT $2`,
+      [sourceId, limit, afterSeq],
     );
     return rows.map((r) => ({
+      seq: Number(r.seq),
       notificationId: r.notification_id,
       topic: r.topic,
       payload: JSON.parse(r.payload) as Notification,
@@ -180,11 +188,15 @@ export class WebhookInbox {
     );
   }
 
-  /** Takes or extends the drainer lease for `ms`: webhooks meanwhile are not signalled. */
-  async holdDrainer(sourceId: string, ms: number): Promise<void> {
+  /**
+   * Takes or extends the drainer lease for `ms`: webhooks meanwhile are not signalled. `appliedSeq`, how far the
+   * drainer has applied, bounds the endpoint's pending count (it never moves back).
+   */
+  async holdDrainer(sourceId: string, ms: number, appliedSeq = 0): Promise<void> {
     await this.db.query(
-      `UPDATE sources SET inbox_drainer_until = now() + make_interval(secs => $2::double precision / 1000) WHERE id = $1`,
-      [sourceId, ms],
+      `UPDATE sources SET inbox_drainer_until = now() + make_interval(secs => $2::double precision / 1000),
+         inbox_applied_seq = greatest(inbox_applied_seq, $3) WHERE id = $1`,
+      [sourceId, ms, appliedSeq],
     );
   }
 
