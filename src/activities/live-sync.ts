@@ -263,12 +263,15 @@ export function createLiveSync(deps: ActivityDeps) {
         if (Date.now() - startedAt >= opts.forMs && n > 0)
           return { applied, more: true, reconcileGap: await inbox.takeOverflow(sourceId) };
         if (Date.now() - startedAt >= opts.forMs) break;
-        if (n > 0) {
+        // A full batch means a backlog: the next one at once. Otherwise wait a poll, so that under a stream each
+        // batch carries a poll's worth of rows rather than one or two.
+        if (n === DRAIN_BATCH) {
           idleSince = null;
           continue;
         }
-        idleSince ??= Date.now();
-        if (Date.now() - idleSince >= lingerMs) break;
+        if (n > 0) idleSince = null;
+        else idleSince ??= Date.now();
+        if (idleSince !== null && Date.now() - idleSince >= lingerMs) break;
         await ctx.sleep(DRAIN_POLL_MS);
       }
       await inbox.releaseDrainer(sourceId);

@@ -58,4 +58,23 @@ describe('GroupCommit', () => {
     expect(await Promise.all(rest)).toEqual(['stored b', 'refused: bad', 'stored c']);
     expect(w.batches.slice(1)).toEqual([['b', 'bad', 'c'], ['b'], ['bad'], ['c']]);
   });
+
+  it('under a stream, lets the next write wait lingerMs for more items to join it', async () => {
+    const w = controlledWrite();
+    const group = new GroupCommit(w.write, 100, 30);
+    const first = group.add('a');
+    const second = ['b', 'c'].map((i) => group.add(i));
+    w.pending.shift()!();
+    await first;
+    await new Promise(setImmediate);
+    expect(w.batches).toEqual([['a'], ['b', 'c']]); // a lone write never waits
+    const third = group.add('d');
+    w.pending.shift()!();
+    await Promise.all(second);
+    const late = group.add('e'); // arrives during the linger that follows a write of two
+    while (w.pending.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    w.pending.shift()!();
+    expect(await Promise.all([third, late])).toEqual(['stored d', 'stored e']);
+    expect(w.batches).toEqual([['a'], ['b', 'c'], ['d', 'e']]);
+  });
 });

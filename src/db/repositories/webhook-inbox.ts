@@ -50,7 +50,7 @@ export class WebhookInbox {
   ) {}
 
   /** Notifications arriving together are stored by one statement (see GroupCommit). */
-  private readonly arrivals = new GroupCommit<Notification, Received>((batch) => this.receiveAll(batch), 500);
+  private readonly arrivals = new GroupCommit<Notification, Received>((batch) => this.receiveAll(batch), 500, 3);
 
   /**
    * Stores the notification once for every live Intercom source of its workspace (a duplicate delivery
