@@ -35,6 +35,7 @@ const USAGE = `Usage: npm run bench -- backfill [options]
   --partitions P   parallel created_at partitions of contacts (default 8, as in production)
   --skip-sequential  leave out the sequential cursor (it takes ~4× ours; for large workspaces)
   --singer         also run Singer's tap-intercom (PyPI, in a virtualenv created once) against the same fake
+  --worker-env NAME=VALUE  environment of the worker process (repeatable), e.g. WORKER_MAX_CONCURRENT_ACTIVITIES=16
   --verbose        echo the worker's output
 Small smoke run: npm run bench -- backfill --companies 500 --contacts 2000 --latency-ms 20`;
 
@@ -49,6 +50,7 @@ interface Options {
   partitions: number;
   skipSequential: boolean;
   singer: boolean;
+  workerEnv: Record<string, string>;
   verbose: boolean;
 }
 
@@ -64,6 +66,7 @@ function parseOptions(argv: string[]): Options | undefined {
       partitions: { type: 'string', default: '8' },
       'skip-sequential': { type: 'boolean', default: false },
       singer: { type: 'boolean', default: false },
+      'worker-env': { type: 'string', multiple: true, default: [] },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -79,6 +82,13 @@ function parseOptions(argv: string[]): Options | undefined {
     partitions: numberOption('partitions', values.partitions, 1),
     skipSequential: values['skip-sequential'] ?? false,
     singer: values.singer ?? false,
+    workerEnv: Object.fromEntries(
+      (values['worker-env'] ?? []).map((kv) => {
+        const at = kv.indexOf('=');
+        if (at < 1) throw new Error(`--worker-env takes NAME=VALUE, not ${kv}`);
+        return [kv.slice(0, at), kv.slice(at + 1)];
+      }),
+    ),
     verbose: values.verbose,
   };
 }
@@ -373,6 +383,7 @@ export async function run(argv: string[]): Promise<number> {
         },
         partitions: o.partitions,
         verbose: o.verbose,
+        workerEnv: o.workerEnv,
       },
       cleanup,
     );
