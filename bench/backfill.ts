@@ -5,6 +5,8 @@ import { barePager, sequentialPager, type PagerResult } from './pagers';
 import { runSingerTap, TAP_VERSION, type SingerResult } from './singer';
 import {
   RssSampler,
+  cpuSnapshot,
+  topStatements,
   appendBenchmarks,
   describeMachine,
   fmt,
@@ -35,6 +37,7 @@ const USAGE = `Usage: npm run bench -- backfill [options]
   --partitions P   parallel created_at partitions of contacts (default 8, as in production)
   --skip-sequential  leave out the sequential cursor (it takes ~4× ours; for large workspaces)
   --singer         also run Singer's tap-intercom (PyPI, in a virtualenv created once) against the same fake
+  --statements     load pg_stat_statements and report what PostgreSQL spent its time on during our import
   --worker-env NAME=VALUE  environment of the worker process (repeatable), e.g. WORKER_MAX_CONCURRENT_ACTIVITIES=16
   --verbose        echo the worker's output
 Small smoke run: npm run bench -- backfill --companies 500 --contacts 2000 --latency-ms 20`;
@@ -51,6 +54,7 @@ interface Options {
   skipSequential: boolean;
   singer: boolean;
   workerEnv: Record<string, string>;
+  statements: boolean;
   verbose: boolean;
 }
 
@@ -67,6 +71,7 @@ function parseOptions(argv: string[]): Options | undefined {
       'skip-sequential': { type: 'boolean', default: false },
       singer: { type: 'boolean', default: false },
       'worker-env': { type: 'string', multiple: true, default: [] },
+      statements: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -82,6 +87,7 @@ function parseOptions(argv: string[]): Options | undefined {
     partitions: numberOption('partitions', values.partitions, 1),
     skipSequential: values['skip-sequential'] ?? false,
     singer: values.singer ?? false,
+    statements: values.statements ?? false,
     workerEnv: Object.fromEntries(
       (values['worker-env'] ?? []).map((kv) => {
         const at = kv.indexOf('=');
@@ -203,9 +209,13 @@ interface BackfillRun {
   historyEvents: Record<string, number>;
   breakdown: Breakdown;
   requests: RequestCounts;
+  /** CPU used during our import, per process. */
+  cpuMs: Record<string, number>;
+  machineBusyPct: number;
+  statements: Awaited<ReturnType<typeof topStatements>>;
 }
 
-async function runBackfill(stack: BenchStack): Promise<BackfillRun> {
+async function runBackfill(stack: BenchStack, statements: boolean): Promise<BackfillRun> {
   const { call, fake, worker } = stack;
   const created = await call('POST', '/v1/data_sources', { name: 'Benchmark workspace', system: 'Intercom' });
   if (created.status !== 201) throw new Error(`create source: HTTP ${created.status} ${JSON.stringify(created.body)}`);
@@ -237,6 +247,8 @@ async function runBackfill(stack: BenchStack): Promise<BackfillRun> {
   const sampler = new RssSampler(worker.nodePid);
   const countsBefore = requestCounts(fake);
   sampler.start();
+  if (statements) await stack.db.query('SELECT pg_stat_statements_reset()');
+  const cpuBefore = await cpuSnapshot(worker.nodePid);
   const importAt = Date.now();
   const started = await call('POST', `/v1/data_sources/${sourceId}/intercom/import`, {
     companies: true,
@@ -273,6 +285,7 @@ async function runBackfill(stack: BenchStack): Promise<BackfillRun> {
     { timeoutMs: 60 * 60_000, everyMs: 200 },
   );
   sampler.stop();
+  const cpuAfter = await cpuSnapshot(worker.nodePid);
   const seconds = (liveAt - importAt) / 1000;
   const requests = diffCounts(requestCounts(fake), countsBefore);
   const memory = await worker.memory();
@@ -306,6 +319,15 @@ async function runBackfill(stack: BenchStack): Promise<BackfillRun> {
     historyEvents,
     breakdown: breakdown(runs, importAt),
     requests,
+    cpuMs: {
+      'the benchmark process (fake Intercom, API)': cpuAfter.selfMs - cpuBefore.selfMs,
+      worker: cpuAfter.workerMs - cpuBefore.workerMs,
+      PostgreSQL: cpuAfter.postgresMs - cpuBefore.postgresMs,
+      'Temporal server': cpuAfter.temporalMs - cpuBefore.temporalMs,
+    },
+    machineBusyPct:
+      (100 * (cpuAfter.machineBusyMs - cpuBefore.machineBusyMs)) / (cpuAfter.machineTotalMs - cpuBefore.machineTotalMs),
+    statements: statements ? await topStatements(stack.db, 8) : [],
   };
 }
 
@@ -384,6 +406,7 @@ export async function run(argv: string[]): Promise<number> {
         partitions: o.partitions,
         verbose: o.verbose,
         workerEnv: o.workerEnv,
+        statementStats: o.statements,
       },
       cleanup,
     );
@@ -394,7 +417,7 @@ export async function run(argv: string[]): Promise<number> {
     );
 
     console.log('\n[1/3] our backfill, through the API');
-    const ours = await runBackfill(stack);
+    const ours = await runBackfill(stack, o.statements);
     const oursRate = ours.records / ours.seconds;
     console.log(
       `  live after ${ours.seconds.toFixed(1)} s: ${fmt(ours.companies)} companies + ${fmt(ours.contactRows)} contact rows` +
@@ -499,6 +522,15 @@ export async function run(argv: string[]): Promise<number> {
         (half
           ? `; second half of the import min ${fmt(half.min)} / max ${fmt(half.max)} MB (${half.n} samples).`
           : '.'),
+      `- CPU during our import, per 1,000 records: ${Object.entries(ours.cpuMs)
+        .map(([name, ms]) => `${name} ${fmt((1000 * ms) / ours.records)} ms`)
+        .join(', ')}; the machine's 2 cores were ${ours.machineBusyPct.toFixed(0)}% busy.`,
+      ...ours.statements.map(
+        (st, i) =>
+          `${i === 0 ? '- PostgreSQL statements by execution time during our import (pg_stat_statements):\n' : ''}` +
+          `  - ${fmt((1000 * st.totalMs) / ours.records, 1)} ms per 1,000 records, ${fmt(st.calls)} calls, ${fmt(st.rows)} rows: ` +
+          `\`${st.query.length > 160 ? `${st.query.slice(0, 157)}…` : st.query}\``,
+      ),
       `- History events: ${Object.entries(ours.historyEvents)
         .map(([id, n]) => `${id.replace(ours.sourceId, '<id>')} ${n}`)
         .join(', ')}.`,
@@ -525,7 +557,11 @@ export async function run(argv: string[]): Promise<number> {
       `### backfill, ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
       '',
       `\`npm run bench -- backfill --companies ${o.companies} --contacts ${o.contacts} --latency-ms ${o.latencyMs} ` +
-        `--seed ${o.seed} --partitions ${o.partitions}${o.skipSequential ? ' --skip-sequential' : ''}${o.singer ? ' --singer' : ''}\`; ` +
+        `--seed ${o.seed} --partitions ${o.partitions}${o.skipSequential ? ' --skip-sequential' : ''}${o.singer ? ' --singer' : ''}` +
+        `${o.companyLinks === 'mostly-one' ? ' --mostly-one-company' : ''}${o.statements ? ' --statements' : ''}` +
+        `${Object.entries(o.workerEnv)
+          .map(([k, v]) => ` --worker-env ${k}=${v}`)
+          .join('')}\`; ` +
         `load average ${os
           .loadavg()
           .map((x) => x.toFixed(1))

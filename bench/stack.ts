@@ -234,6 +234,44 @@ export async function startBenchStack(opts: BenchStackOptions, cleanup: Cleanup)
   };
 }
 
+/** CPU used so far by this process, the worker's node process, PostgreSQL, the Temporal server and the whole
+ * machine (from /proc); the lean generator reports its own. */
+export async function cpuSnapshot(workerPid: number): Promise<{
+  atMs: number;
+  selfMs: number;
+  workerMs: number;
+  postgresMs: number;
+  temporalMs: number;
+  machineBusyMs: number;
+  machineTotalMs: number;
+}> {
+  const tick = 10; // USER_HZ = 100 on Linux
+  const self = process.cpuUsage();
+  const byName = { postgres: 0, temporal: 0 };
+  let workerMs = 0;
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const stat = await fs.readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ms = (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * tick;
+    if (Number(entry) === workerPid) workerMs = ms;
+    else if (name === 'postgres' || name === 'temporal') byName[name] += ms;
+  }
+  const cpuLine = (await fs.readFile('/proc/stat', 'utf8')).split('\n')[0].split(/\s+/).slice(1).map(Number);
+  const idle = (cpuLine[3] ?? 0) + (cpuLine[4] ?? 0);
+  const total = cpuLine.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+  return {
+    atMs: Date.now(),
+    selfMs: (self.user + self.system) / 1000,
+    workerMs,
+    postgresMs: byName.postgres,
+    temporalMs: byName.temporal,
+    machineBusyMs: (total - idle) * tick,
+    machineTotalMs: total * tick,
+  };
+}
+
 /** Statements by PostgreSQL execution time since `pg_stat_statements_reset()` (needs `statementStats`). */
 export async function topStatements(
   db: DataSource,
