@@ -10,6 +10,7 @@ import { PoisonData1764610000000 } from './migrations/1764610000000-poison-data'
 import { OAuthStateUses1764620000000 } from './migrations/1764620000000-oauth-state-uses';
 import { InboxDrainer1764660000000 } from './migrations/1764660000000-inbox-drainer';
 import { InboxAppliedSeq1764680000000 } from './migrations/1764680000000-inbox-applied-seq';
+import { TrigramPendingLists1764680000001 } from './migrations/1764680000001-trigram-pending-lists';
 import { SourceCounts1764660000001 } from './migrations/1764660000001-source-counts';
 import { ReadIndexes1764660000002 } from './migrations/1764660000002-read-indexes';
 
@@ -25,6 +26,7 @@ export const migrations = [
   SourceCounts1764660000001,
   ReadIndexes1764660000002,
   InboxAppliedSeq1764680000000,
+  TrigramPendingLists1764680000001,
 ];
 
 /** A TypeORM DataSource for the given PostgreSQL URL. Schema changes go through migrations, never `synchronize`. */
