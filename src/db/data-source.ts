@@ -11,6 +11,7 @@ import { OAuthStateUses1764620000000 } from './migrations/1764620000000-oauth-st
 import { InboxDrainer1764660000000 } from './migrations/1764660000000-inbox-drainer';
 import { InboxAppliedSeq1764680000000 } from './migrations/1764680000000-inbox-applied-seq';
 import { TrigramPendingLists1764680000001 } from './migrations/1764680000001-trigram-pending-lists';
+import { ContactCountReplans1764680000002 } from './migrations/1764680000002-contact-count-replans';
 import { SourceCounts1764660000001 } from './migrations/1764660000001-source-counts';
 import { ReadIndexes1764660000002 } from './migrations/1764660000002-read-indexes';
 
@@ -27,6 +28,7 @@ export const migrations = [
   ReadIndexes1764660000002,
   InboxAppliedSeq1764680000000,
   TrigramPendingLists1764680000001,
+  ContactCountReplans1764680000002,
 ];
 
 /** A TypeORM DataSource for the given PostgreSQL URL. Schema changes go through migrations, never `synchronize`. */
