@@ -195,13 +195,14 @@ export async function startBenchStack(opts: BenchStackOptions, cleanup: Cleanup)
   for (let i = 0; i < (opts.workers ?? 1); i++) {
     const worker = await spawnWorkerProcess(config, dbUrl, opts.verbose ?? false, {
       WORKFLOW_BUNDLE: workflowBundle,
+      NODE_OPTIONS: WORKER_NODE_OPTIONS,
       ...opts.workerEnv,
     });
     cleanup.add(`worker process ${i + 1}`, () => worker.stop());
     workers.push(worker);
     say(
       `  worker         child process ${worker.pid} (node pid ${worker.nodePid}), task queue ${taskQueue}, ` +
-        'workflow code bundled ahead of time',
+        `workflow code bundled ahead of time, ${opts.workerEnv?.NODE_OPTIONS ?? WORKER_NODE_OPTIONS}`,
     );
   }
   const worker = workers[0];
@@ -287,6 +288,9 @@ export async function topStatements(
 }
 
 // ---------------------------------------------------------------- the worker process
+
+/** The worker's heap as docker-compose.yml deploys it (README, "Scaling out"). */
+export const WORKER_NODE_OPTIONS = '--max-old-space-size=256';
 
 export interface WorkerProcess {
   /** The `tsx` launcher. */

@@ -161,8 +161,11 @@ function temporalSecurity(env: TemporalSecurityEnv): TemporalSecurity {
 const count = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
 
 const WORKER_TUNING = {
-  /** Activities (pages being fetched and written) running at once in one worker. */
-  WORKER_MAX_CONCURRENT_ACTIVITIES: count(1, 64),
+  /**
+   * Activities (pages being fetched and written) running at once in one worker: two imports' worth (each runs its
+   * companies and eight contact partitions), which fits the 256 MB heap the worker is deployed with.
+   */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: count(1, 20),
   /** Workflow tasks (the deterministic workflow code) running at once in one worker. */
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: count(2, 40),
   /** Workflows kept in memory between tasks (0 = replay every task from history). */

@@ -135,7 +135,7 @@ describe('docker-compose.yml', () => {
 
   it('builds api and worker from the Dockerfile, configured only with variables config.ts knows', () => {
     expect(services.api.command).toEqual(['node', 'dist/api/server.js']);
-    expect(services.worker.command).toEqual(['node', 'dist/worker.js']);
+    expect(services.worker.command).toEqual(['node', '--max-old-space-size=256', 'dist/worker.js']);
     const configSource = read('src/config.ts');
     for (const name of ['api', 'worker']) {
       const s = services[name];

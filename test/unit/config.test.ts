@@ -44,7 +44,7 @@ describe('configuration from the environment', () => {
 describe('worker tuning', () => {
   it('has the documented defaults and reads each setting', () => {
     expect(loadConfig({}).worker).toEqual({
-      maxConcurrentActivities: 64,
+      maxConcurrentActivities: 20,
       maxConcurrentWorkflowTasks: 40,
       maxCachedWorkflows: 1000,
       dbPoolSize: 20,
