@@ -49,6 +49,8 @@ const USAGE = `Usage: npm run bench -- live [options]
                     low values put run boundaries inside the load
   --drain-for D     the longest drainInbox activity, e.g. '10 seconds' (the default)
   --statements      load pg_stat_statements and report the statements PostgreSQL spent its time on
+  --companies N     (lean) update N companies in turn, so a long run needs no larger import: only each company's
+                    last update is checked against the CRM, the others by their inbox rows (applied, and when)
   --verbose         echo the worker's output
 Small smoke run: npm run bench -- live --rate 50 --seconds 5`;
 
@@ -68,6 +70,8 @@ interface Options {
   continueAsNewAfter?: number;
   drainFor?: string;
   statements: boolean;
+  /** Companies updated by the load (lean only): event i updates company i mod this; default one per event. */
+  companies?: number;
   verbose: boolean;
 }
 
@@ -84,6 +88,7 @@ function parseOptions(argv: string[]): Options | undefined {
       'continue-as-new-after': { type: 'string' },
       'drain-for': { type: 'string' },
       statements: { type: 'boolean', default: false },
+      companies: { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -101,6 +106,7 @@ function parseOptions(argv: string[]): Options | undefined {
         : numberOption('continue-as-new-after', values['continue-as-new-after'], 10),
     drainFor: values['drain-for'],
     statements: values.statements,
+    companies: values.companies === undefined ? undefined : numberOption('companies', values.companies, 1),
     rate,
     seconds: numberOption('seconds', values.seconds, 1),
     contacts: numberOption('contacts', values.contacts, 0),
@@ -304,7 +310,7 @@ async function runLoad(
 // ---------------------------------------------------------------- lean load (a generator process)
 
 /** The REST company (GET /companies/{id}) as a webhook's data.item carries it (the fake's webhookCompany shape). */
-function webhookItem(c: any, name: string): Record<string, unknown> {
+function webhookItem(c: any): Record<string, unknown> {
   const iso = (sec: unknown) =>
     typeof sec === 'number' ? new Date(sec * 1000).toISOString().replace('Z', '+00:00') : null;
   return {
@@ -312,7 +318,7 @@ function webhookItem(c: any, name: string): Record<string, unknown> {
     id: c.id,
     company_id: c.company_id,
     app_id: c.app_id,
-    name,
+    name: null, // set by the generator: bench-<event>
     remote_created_at: iso(c.remote_created_at),
     created_at: iso(c.created_at),
     updated_at: null, // set by the generator at send time
@@ -360,7 +366,8 @@ async function runLeanLoad(
       rate: o.rate,
       startAtMs: startMs,
       maxInFlight: LEAN_MAX_IN_FLIGHT,
-      items: companies.map((c, i) => webhookItem(c, `bench-${i}`)),
+      events: Math.round(o.rate * o.seconds),
+      items: companies.map((c) => webhookItem(c)),
     };
     await fs.writeFile(configPath, JSON.stringify(config));
     const child = spawn(
@@ -374,14 +381,14 @@ async function runLeanLoad(
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     if (code !== 0) throw new Error(`the webhook generator exited with code ${code}`);
     const r: GeneratorResults = JSON.parse(await fs.readFile(resultsPath, 'utf8'));
-    const sent: Sent[] = companies.map((_, i) => ({
+    const sent: Sent[] = r.startMs.map((_, i) => ({
       dueMs: startMs + (i * 1000) / o.rate,
       sentMs: r.startMs[i],
       returnedMs: r.startMs[i], // no queue in between: the generator posts to our endpoint itself
       status: r.status[i],
     }));
     let acknowledged = 0;
-    companies.forEach((_, i) => {
+    r.startMs.forEach((_, i) => {
       if (r.ackMs[i] > 0) acknowledged++;
       deliveries.set(`bench-${i}`, {
         startMs: r.startMs[i],
@@ -630,7 +637,11 @@ export async function run(argv: string[]): Promise<number> {
   const o = optionsOrExitCode(argv, parseOptions, USAGE);
   if (typeof o === 'number') return o;
   const events = Math.round(o.rate * o.seconds);
-  const companies = events + 100;
+  if (o.companies !== undefined && o.generator !== 'lean') throw new Error('--companies needs --generator lean');
+  // Event i updates target i mod `updated`; the last event of each target is the one the CRM must show.
+  const updated = Math.min(events, o.companies ?? events);
+  const isLastOfTarget = (i: number) => i + updated >= events;
+  const companies = updated + 100;
 
   return withCleanup(async (cleanup) => {
     const date = new Date();
@@ -682,9 +693,9 @@ export async function run(argv: string[]): Promise<number> {
     await sleep(2000);
 
     // Company i of the load: the seeded companies in order, by their Intercom id (our external_id).
-    const targetCompanies = stack.fake.store.companies().slice(0, events);
+    const targetCompanies = stack.fake.store.companies().slice(0, updated);
     const targets = targetCompanies.map((c: any) => ({ id: String(c.id), company_id: String(c.company_id) }));
-    if (targets.length !== events) throw new Error(`the fake holds only ${targets.length} companies`);
+    if (targets.length !== updated) throw new Error(`the fake holds only ${targets.length} companies`);
 
     const commitsNow = async (): Promise<number> =>
       Number(
@@ -782,10 +793,21 @@ export async function run(argv: string[]): Promise<number> {
     let undelivered = 0;
     for (let i = 0; i < events; i++) {
       const name = `bench-${i}`;
-      const record = recordById.get(targets[i].id);
+      const record = recordById.get(targets[i % updated].id);
       const delivery = tap.deliveries.get(name);
       const sent = load.sent[i];
       if (!delivery) undelivered++;
+      if (!isLastOfTarget(i)) {
+        // Overwritten by a later event of its company: applied is all the CRM can show of it.
+        const inbox = inboxByName.get(name);
+        if (inbox?.processed_ms == null) lost++;
+        else if (delivery) {
+          if (delivery.ackMs !== undefined) apiAck.push(delivery.ackMs - delivery.startMs);
+          toInbox.push(Number(inbox.received_ms) - delivery.startMs);
+          toProcessed.push(Number(inbox.processed_ms) - delivery.startMs);
+        }
+        continue;
+      }
       if (record?.name !== name) {
         lost++;
         continue;
@@ -838,7 +860,7 @@ export async function run(argv: string[]): Promise<number> {
     const nearBoundary: number[] = [];
     for (let i = 0; i < events; i++) {
       const d = tap.deliveries.get(`bench-${i}`);
-      const rec = recordById.get(targets[i].id);
+      const rec = recordById.get(targets[i % updated].id);
       if (!d || rec?.name !== `bench-${i}`) continue;
       if (boundaries.some((b) => d.startMs >= b.atMs - 2000 && d.startMs <= b.atMs + 1000))
         nearBoundary.push(Number(rec.updated_ms) - d.startMs);
@@ -890,7 +912,12 @@ export async function run(argv: string[]): Promise<number> {
         (lean
           ? `webhooks acknowledged ${fmt(lean.acknowledged)} (lean generator), `
           : `webhooks acknowledged ${fmt(stack.fake.webhooks.sent())}, given up ${stack.fake.webhooks.failed()}, `) +
-        `redelivered ${retried}; ${drained ? 'fake and inbox drained' : 'NOT drained before the deadline'}.`,
+        `redelivered ${retried}; ${drained ? 'fake and inbox drained' : 'NOT drained before the deadline'}.` +
+        (updated < events
+          ? ` The load updated ${fmt(updated)} companies in turn (\`--companies\`): an event counts as lost unless the ` +
+            `CRM shows it (each company's last, ${fmt(updated)} events, the ones in "delivery → visible") or, for ` +
+            `the others, its inbox row was applied ("delivery → processed_at" covers every event).`
+          : ''),
       `- Load: ${fmt(achievedRate, 1)} updates/s achieved (target ${o.rate}/s) over ${sendSpanS.toFixed(1)} s; send lag ` +
         `behind schedule p50 ${ms(sendLag.p50)}, max ${ms(sendLag.max)}; the in-flight cap ` +
         `(${lean ? LEAN_MAX_IN_FLIGHT : MAX_IN_FLIGHT}) was hit ${load.maxInFlightWaits} times. ` +
@@ -954,6 +981,7 @@ export async function run(argv: string[]): Promise<number> {
         (o.continueAsNewAfter ? ` --continue-as-new-after ${o.continueAsNewAfter}` : '') +
         (o.drainFor ? ` --drain-for '${o.drainFor}'` : '') +
         (o.statements ? ' --statements' : '') +
+        (o.companies !== undefined ? ` --companies ${o.companies}` : '') +
         `\`; load average ${os
           .loadavg()
           .map((x) => x.toFixed(1))

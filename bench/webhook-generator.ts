@@ -21,7 +21,9 @@ export interface GeneratorConfig {
   rate: number;
   startAtMs: number;
   maxInFlight: number;
-  /** Webhook company items; `updated_at` is filled in at send time. */
+  /** Notifications to send: event i updates `items[i % items.length]` to the name `bench-<i>`. */
+  events: number;
+  /** Webhook company items; `name` and `updated_at` are filled in at send time. */
   items: Array<Record<string, unknown>>;
 }
 
@@ -70,7 +72,7 @@ async function main(configPath: string, resultsPath: string): Promise<void> {
   const c: GeneratorConfig = JSON.parse(await fs.readFile(configPath, 'utf8'));
   const url = new URL(c.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: c.maxInFlight });
-  const n = c.items.length;
+  const n = c.events;
   const r: GeneratorResults = {
     startMs: new Array(n).fill(0),
     ackMs: new Array(n).fill(0),
@@ -84,7 +86,11 @@ async function main(configPath: string, resultsPath: string): Promise<void> {
   let wake: (() => void) | undefined;
   const deliver = async (i: number) => {
     const createdAt = Math.floor(Date.now() / 1000);
-    const item = { ...c.items[i], updated_at: new Date().toISOString().replace('Z', '+00:00') };
+    const item = {
+      ...c.items[i % c.items.length],
+      name: `bench-${i}`,
+      updated_at: new Date().toISOString().replace('Z', '+00:00'),
+    };
     for (let attempt = 1; attempt <= 5; attempt++) {
       const body = JSON.stringify({
         type: 'notification_event',
