@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import type { Duration } from '@temporalio/common';
 import path from 'node:path';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { ImportWrites } from '../src/db/repositories/import-writes';
 import { freePort } from '../src/dev/temporal-server';
@@ -705,6 +706,13 @@ export async function run(argv: string[]): Promise<number> {
     const commitsBefore = await commitsNow();
     if (o.statements) await stack.db.query('SELECT pg_stat_statements_reset()');
     const cpuBefore = await cpuSnapshot(stack.worker.nodePid);
+    // Pauses of this process (the API, and the fake's store) while it answers the webhooks: garbage collections
+    // and event-loop delay, to tell them from waiting on PostgreSQL in the endpoint's answer time.
+    const gcPausesMs: number[] = [];
+    const gcObserver = new PerformanceObserver((list) => list.getEntries().forEach((e) => gcPausesMs.push(e.duration)));
+    gcObserver.observe({ entryTypes: ['gc'] });
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
 
     console.log(`\n[2/3] load: ${fmt(events)} company updates at ${o.rate}/s (${o.generator} generator)`);
     const lean =
@@ -752,6 +760,13 @@ export async function run(argv: string[]): Promise<number> {
     const commitsPerEvent = ((await commitsNow()) - commitsBefore) / events;
     const statements = o.statements ? await topStatements(stack.db, 6) : [];
     const cpuAfter = await cpuSnapshot(stack.worker.nodePid);
+    gcObserver.disconnect();
+    loopDelay.disable();
+    const gc = stats(gcPausesMs);
+    const pauses =
+      `garbage collections ${fmt(gc.n)} (p99 ${ms(gc.p99)}, max ${ms(gc.max)}, ` +
+      `${fmt(gcPausesMs.reduce((a, b) => a + b, 0) / 1000, 1)} s in all); event-loop delay p99 ` +
+      `${ms(loopDelay.percentile(99) / 1e6)}, max ${ms(loopDelay.max / 1e6)}`;
     const wallS = (cpuAfter.atMs - cpuBefore.atMs) / 1000;
     const cpu = {
       wallS,
@@ -943,6 +958,8 @@ export async function run(argv: string[]): Promise<number> {
         `${cpu.postgresMsPerEvent.toFixed(2)}, the Temporal server ${cpu.temporalMsPerEvent.toFixed(2)}` +
         `${lean ? `, the generator ${cpu.generatorMsPerEvent.toFixed(2)}` : ''}; the ` +
         `machine's 2 cores were ${cpu.machineBusyPct.toFixed(0)}% busy (everything on it, other work included).`,
+      `- Pauses of this process (the API${lean ? ', and the idle fake holding its store' : ' and the fake'}) from the ` +
+        `load's start until drained: ${pauses}.`,
       ...statements.map(
         (st, i) =>
           `${i === 0 ? '- PostgreSQL statements by execution time during the load (pg_stat_statements):\n' : ''}` +
