@@ -144,6 +144,17 @@ function stats(values: number[]): Stats {
 }
 
 const ms = (n: number) => (Number.isFinite(n) ? `${fmt(n)} ms` : '?');
+
+/** Last minus first of many timestamps (a spread into Math.max overflows the stack on a ten-minute run). */
+function spanMs(times: number[]): number {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const t of times) {
+    if (t < min) min = t;
+    if (t > max) max = t;
+  }
+  return max - min;
+}
 const statsText = (s: Stats) =>
   s.n === 0 ? 'none' : `p50 ${ms(s.p50)}, p95 ${ms(s.p95)}, p99 ${ms(s.p99)}, max ${ms(s.max)} (n ${fmt(s.n)})`;
 const cell = (n: number) => (Number.isFinite(n) ? fmt(n) : '–');
@@ -720,7 +731,7 @@ export async function run(argv: string[]): Promise<number> {
     const load = lean ?? (await runLoad(stack, targets, o));
     const loadEndMs = Date.now();
     const sendTimes = load.sent.map((s) => s.sentMs);
-    const sendSpanS = (Math.max(...sendTimes) - Math.min(...sendTimes)) / 1000;
+    const sendSpanS = spanMs(sendTimes) / 1000;
     const achievedRate = events / (sendSpanS + 1 / o.rate);
     const sendLag = stats(load.sent.map((s) => s.sentMs - s.dueMs));
     console.log(
@@ -844,7 +855,7 @@ export async function run(argv: string[]): Promise<number> {
     const LU = stats(latencyFromUpdate);
     const retried = [...tap.deliveries.values()].filter((d) => d.attempts > 1).length;
     const starts = [...tap.deliveries.values()].map((d) => d.startMs);
-    const deliverySpanS = (Math.max(...starts) - Math.min(...starts)) / 1000;
+    const deliverySpanS = spanMs(starts) / 1000;
     const deliveredRate = starts.length / (deliverySpanS + 1 / o.rate);
 
     console.log('\nWrite-path probe (stack idle)');
