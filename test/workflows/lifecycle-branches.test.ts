@@ -194,8 +194,15 @@ describe('source workflow branches (stub activities)', () => {
     const before = await workflows.status(id);
     const handle = client.workflow.getHandle(`source:${id}`);
     const firstRun = (await handle.describe()).runId;
-    for (let i = 0; i < 20 && (await handle.describe()).runId === firstRun; i++) await workflows.inboxHasWork(id);
-    await until('a new run', async () => (await handle.describe()).runId !== firstRun);
+    // One signal per drain: signals sent while a drain runs coalesce into one, so each waits for its drain (about six
+    // history events) before the next, until the history passes the threshold and the workflow continues as new.
+    const newRun = async () => (await handle.describe()).runId !== firstRun;
+    for (let i = 0; i < 50 && !(await newRun()); i++) {
+      const drains = stubs.count('drainInbox');
+      await workflows.inboxHasWork(id);
+      await until('the signal to be drained', async () => stubs.count('drainInbox') > drains || (await newRun()));
+    }
+    await until('a new run', newRun);
     const after = await workflows.status(id);
     expect(after).toEqual(before);
     expect(after.status).toBe('live');
