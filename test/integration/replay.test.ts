@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { IntercomClient } from 'intercom-client';
+import { committedHistories, HISTORIES } from '../helpers/histories';
 import { temporalAddress, temporalCli } from '../helpers/stack';
 import {
   eventually,
@@ -14,8 +14,6 @@ import {
   type System,
   waitForWorkflow,
 } from '../helpers/system';
-
-const HISTORIES = path.resolve(__dirname, '../histories');
 
 /**
  * Determinism guard. A whole lifecycle (connect, import, live events, re-sync, delete) runs on the real stack;
@@ -71,15 +69,7 @@ describe('workflow replay', () => {
         writeFileSync(path.join(HISTORIES, `${h.workflowId.replace(/:/g, '~')}.json`), json);
       }
     }
-    const committed = existsSync(HISTORIES)
-      ? readdirSync(HISTORIES)
-          .filter((f) => f.endsWith('.json'))
-          .map((f) => ({
-            // The file name is the workflow id (':' written as '~'): replay checks child ids against it.
-            workflowId: f.slice(0, -'.json'.length).replace(/~/g, ':'),
-            history: historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES, f), 'utf8'))),
-          }))
-      : [];
+    const committed = committedHistories();
     expect(committed.length).toBeGreaterThanOrEqual(3);
 
     const results: string[] = [];
